@@ -1,0 +1,52 @@
+# Every command a newcomer needs. Without DATABASE_URL, an embedded PostgreSQL (pgserver) runs
+# from var/pgdata for the duration of the command; with it, that server is used.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WITH_DB := $(PY) -m config.embedded_db
+MANAGE := $(PY) manage.py
+export PORT
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install run test lint format migrate seed check bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+
+run: install ## Migrate, seed the guide's data and demo accounts, serve on localhost:$(PORT)
+	DEBUG=$${DEBUG:-1} $(WITH_DB) bash -c '$(MANAGE) migrate_schemas --noinput -v 0 \
+	  && $(MANAGE) seed --demo \
+	  && exec $(MANAGE) runserver 127.0.0.1:$(PORT)'
+
+test: install ## Run the whole test suite (pytest) against PostgreSQL
+	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## Check style (ruff) and that migrations match the models
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(WITH_DB) $(MANAGE) makemigrations --check --dry-run
+
+format: install ## Reformat the code (ruff)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: install ## Migrate the shared schema, then every collectivité's schema
+	$(WITH_DB) $(MANAGE) migrate_schemas --noinput
+
+seed: install ## Load the guide's data (idempotent), without demo accounts
+	$(WITH_DB) bash -c '$(MANAGE) migrate_schemas --noinput -v 0 && $(MANAGE) seed'
+
+check: install ## Django system checks
+	$(WITH_DB) $(MANAGE) check

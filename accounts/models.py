@@ -1,0 +1,98 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Collectivite
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person, identified by e-mail. Rights come from memberships and the curator flag."""
+
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_curator = models.BooleanField(
+        _("curateur CDG"),
+        default=False,
+        help_text=_("Agent du CDG qui organise le référentiel commun entre collectivités."),
+    )
+    date_joined = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def is_staff(self) -> bool:
+        # Django's admin checks is_staff; here the public admin belongs to curators and operators.
+        return self.is_superuser or self.is_curator
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name or self.email
+
+
+class Role(models.TextChoices):
+    READER = "reader", _("Lecteur")
+    CONTRIBUTOR = "contributor", _("Contributeur")
+    ADMIN = "admin", _("Administrateur")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name=_("collectivité"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.READER)
+    created_at = models.DateTimeField(_("depuis le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        ordering = ["collectivite__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "collectivite"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[value for value, _label in Role.choices]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.collectivite} ({self.get_role_display()})"

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import set_urlconf
+from django_tenants.middleware.main import TenantMainMiddleware
+
+
+def public_hosts() -> set[str]:
+    return {settings.BASE_DOMAIN, *settings.PUBLIC_EXTRA_HOSTS}
+
+
+class CollectiviteMiddleware(TenantMainMiddleware):
+    """Route a request by its host: the public site, a collectivité's site, or a clear 404.
+
+    The public site has no tenant row: BASE_DOMAIN (and PUBLIC_EXTRA_HOSTS) select the public
+    schema directly, so the collectivités table holds only real collectivités.
+    `request.collectivite` is the collectivité of the host, or None on the public site.
+    """
+
+    def process_request(self, request):
+        if request.path == "/healthz":
+            return healthz(request)
+        connection.set_schema_to_public()
+        request.collectivite = None
+        try:
+            hostname = self.hostname_from_request(request)
+        except Exception:  # DisallowedHost and malformed Host headers
+            return unknown_host(request, "")
+        if hostname in public_hosts():
+            request.tenant = connection.tenant
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return None
+        response = super().process_request(request)
+        if response is None:
+            request.collectivite = request.tenant
+        return response
+
+    def no_tenant_found(self, request, hostname):
+        return unknown_host(request, hostname)
+
+
+def unknown_host(request, hostname):
+    return render(
+        request,
+        "registry/unknown_host.html",
+        {"hostname": hostname, "public_url": f"//{settings.BASE_DOMAIN}{_port(request)}/"},
+        status=404,
+    )
+
+
+def _port(request) -> str:
+    try:
+        host = request.get_host()
+    except Exception:
+        return ""
+    _name, sep, port = host.rpartition(":")
+    return f":{port}" if sep and port.isdigit() else ""
+
+
+def healthz(request):
+    """Answered on every host, before routing, so load balancers can probe by IP."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception as error:  # the point is to report any failure, not to crash
+        return JsonResponse({"status": "error", "database": str(error.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": database})

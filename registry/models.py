@@ -1,0 +1,221 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from registry import validators
+from registry.vocabularies import (
+    CollectiviteKind,
+    Hosting,
+    Licence,
+    StaffSizeBand,
+    TermVocabulary,
+    ToolKind,
+    check_constraint_values,
+    population_band,
+)
+
+
+class Collectivite(TenantMixin):
+    """A member organisation. Its schema holds its own use cases (see casestudies)."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(
+        _("identifiant"),
+        max_length=63,
+        unique=True,
+        validators=[validators.validate_slug],
+        help_text=_("Sert d'adresse au site de la collectivité : <identifiant>.<domaine>."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=CollectiviteKind.choices)
+    siren = models.CharField(
+        _("SIREN"), max_length=9, blank=True, validators=[validators.validate_siren]
+    )
+    insee_code = models.CharField(
+        _("code INSEE"), max_length=5, blank=True, validators=[validators.validate_insee_code]
+    )
+    departement = models.CharField(
+        _("département"), max_length=3, default="74", validators=[validators.validate_departement]
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    staff_size_band = models.CharField(
+        _("effectif"), max_length=10, choices=StaffSizeBand.choices, blank=True
+    )
+    parent_epci = models.ForeignKey(
+        "self",
+        verbose_name=_("EPCI de rattachement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_collectivites",
+    )
+    cdg_member = models.BooleanField(_("affiliée au CDG"), default=True)
+    contact_name = models.CharField(_("contact public"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("adresse de contact"), blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    is_anonymised = models.BooleanField(
+        _("anonymisée"),
+        default=False,
+        help_text=_("La source ne nomme pas la collectivité : aucune identité n'est inventée."),
+    )
+    # Last number handed out for this collectivité's public use-case ids (never goes back).
+    last_use_case_number = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=check_constraint_values(CollectiviteKind)),
+                name="collectivite_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slug__regex=validators.SLUG_RE.pattern),
+                name="collectivite_slug_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(schema_name__regex=validators.SCHEMA_NAME_RE.pattern),
+                name="collectivite_schema_name_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(siren="") | models.Q(siren__regex=r"^\d{9}$"),
+                name="collectivite_siren_format",
+            ),
+            models.UniqueConstraint(
+                fields=["siren"], condition=~models.Q(siren=""), name="collectivite_siren_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(insee_code="") | models.Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
+                name="collectivite_insee_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def population_band(self) -> str:
+        return population_band(self.population)
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("nom de domaine")
+        verbose_name_plural = _("noms de domaine")
+
+    def __str__(self):
+        return self.domain
+
+
+class UseCaseIdentifier(models.Model):
+    """Every public id ever handed out, in the public schema, so none is ever given twice."""
+
+    public_id = models.CharField(max_length=80, unique=True)
+    uuid = models.UUIDField(unique=True)
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identifiant de cas d'usage")
+
+    def __str__(self):
+        return self.public_id
+
+
+class Vendor(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    website = models.URLField(_("site internet"), blank=True)
+    country = models.CharField(_("pays"), max_length=2, blank=True, help_text=_("Code ISO, ex. FR"))
+
+    class Meta:
+        verbose_name = _("éditeur")
+        verbose_name_plural = _("éditeurs")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="vendor_name_unique_ci")]
+
+    def __str__(self):
+        return self.name
+
+
+class Tool(models.Model):
+    """An AI product of the shared catalogue, linked to use cases of many collectivités."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        verbose_name=_("autres noms"),
+        default=list,
+        blank=True,
+        help_text=_("Orthographes rencontrées, pour éviter les doublons (ex. Délib-IA)."),
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        verbose_name=_("éditeur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tools",
+    )
+    kind = models.CharField(_("famille"), max_length=20, choices=ToolKind.choices)
+    underlying_model = models.CharField(_("modèle ou fournisseur sous-jacent"), max_length=200, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence.choices, default=Licence.UNKNOWN
+    )
+    hosting_options = ArrayField(
+        models.CharField(max_length=20, choices=Hosting.choices),
+        verbose_name=_("hébergements possibles"),
+        default=list,
+        blank=True,
+    )
+    website = models.URLField(_("site internet"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    deprecated = models.BooleanField(_("obsolète"), default=False)
+
+    class Meta:
+        verbose_name = _("outil")
+        verbose_name_plural = _("outils")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tool_name_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=check_constraint_values(ToolKind)),
+                name="tool_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Term(models.Model):
+    """A curator-maintained vocabulary entry (local service domains, common usages)."""
+
+    vocabulary = models.CharField(_("vocabulaire"), max_length=20, choices=TermVocabulary.choices)
+    code = models.SlugField(_("code"), max_length=80)
+    label_fr = models.CharField(_("libellé"), max_length=200)
+    label_en = models.CharField(_("libellé anglais"), max_length=200, blank=True)
+    definition = models.TextField(_("définition"), blank=True)
+    position = models.PositiveIntegerField(_("ordre"), default=0)
+    active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("terme")
+        verbose_name_plural = _("termes")
+        ordering = ["vocabulary", "position", "label_fr"]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "code"], name="term_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(vocabulary__in=check_constraint_values(TermVocabulary)),
+                name="term_vocabulary_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label_fr
