@@ -5,17 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from accounts.services import membership_set
-from registry.admin import public_admin
+from registry.admin import CuratorAdminMixin, public_admin
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CuratorAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["collectivite"]
 
 
 @admin.register(User, site=public_admin)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CuratorAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_curator", "is_active", "last_login"]
     list_filter = ["is_curator", "is_active", "is_superuser"]
@@ -47,7 +47,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership, site=public_admin)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CuratorAdminMixin, admin.ModelAdmin):
     form = MembershipForm
     list_display = ["user", "collectivite", "role", "created_at"]
     list_filter = ["role", "collectivite"]

@@ -4,8 +4,14 @@ from accounts.models import Membership, Role, User
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str | None, full_name: str = "", is_curator: bool = False) -> User:
-    user = User(email=User.objects.normalize_email(email).lower(), full_name=full_name, is_curator=is_curator)
+def user_create(
+    *, email: str, password: str | None, full_name: str = "", is_curator: bool = False
+) -> User:
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        full_name=full_name,
+        is_curator=is_curator,
+    )
     user.set_password(password)
     user.full_clean()
     user.save()

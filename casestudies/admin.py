@@ -96,22 +96,84 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
     filter_horizontal = ["tools", "domains"]
     inlines = [StepInline, LessonInline, MetricInline, EventInline]
     fieldsets = [
-        (_("Identité"), {"fields": ["public_id", "title", "summary", "context", "purpose",
-                                    "department_service", "representative", "contact_email",
-                                    "peer_contact_ok"]}),
+        (
+            _("Identité"),
+            {
+                "fields": [
+                    "public_id",
+                    "title",
+                    "summary",
+                    "context",
+                    "purpose",
+                    "department_service",
+                    "representative",
+                    "contact_email",
+                    "peer_contact_ok",
+                ]
+            },
+        ),
         (_("Outils"), {"fields": ["tools", "tool_other"]}),
-        (_("Classification"), {"fields": ["ai_family", "domains", "techniques", "automation_level",
-                                          "audiences", "individual_decision"]}),
-        (_("Avancement"), {"fields": ["status", "status_inferred", "status_reason", "method_phase",
-                                      "started_on", "pilot_on", "production_on", "ended_on",
-                                      "next_review_on"]}),
-        (_("Réglementation, risques et données"), {"fields": [
-            "ai_act_risk", "personal_data", "hosting", "sourcing", "human_oversight", "recourse",
-            "risks_and_mitigations"]}),
-        (_("Résultats"), {"fields": ["users_count_band", "satisfaction", "would_recommend",
-                                     "training_done"]}),
-        (_("Publication"), {"fields": ["visibility", "publication_state", "published_at",
-                                       "external_ref", "source", "created_at", "updated_at"]}),
+        (
+            _("Classification"),
+            {
+                "fields": [
+                    "ai_family",
+                    "domains",
+                    "techniques",
+                    "automation_level",
+                    "audiences",
+                    "individual_decision",
+                ]
+            },
+        ),
+        (
+            _("Avancement"),
+            {
+                "fields": [
+                    "status",
+                    "status_inferred",
+                    "status_reason",
+                    "method_phase",
+                    "started_on",
+                    "pilot_on",
+                    "production_on",
+                    "ended_on",
+                    "next_review_on",
+                ]
+            },
+        ),
+        (
+            _("Réglementation, risques et données"),
+            {
+                "fields": [
+                    "ai_act_risk",
+                    "personal_data",
+                    "hosting",
+                    "sourcing",
+                    "human_oversight",
+                    "recourse",
+                    "risks_and_mitigations",
+                ]
+            },
+        ),
+        (
+            _("Résultats"),
+            {"fields": ["users_count_band", "satisfaction", "would_recommend", "training_done"]},
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "visibility",
+                    "publication_state",
+                    "published_at",
+                    "external_ref",
+                    "source",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -120,10 +182,16 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
             usecase_update(
                 use_case=obj,
                 actor=request.user,
-                **{name: form.cleaned_data[name] for name in form.changed_data
-                   if name in USE_CASE_FIELDS},
-                **{name: list(form.cleaned_data[name]) for name in form.changed_data
-                   if name in {"tools", "domains"}},
+                **{
+                    name: form.cleaned_data[name]
+                    for name in form.changed_data
+                    if name in USE_CASE_FIELDS
+                },
+                **{
+                    name: list(form.cleaned_data[name])
+                    for name in form.changed_data
+                    if name in {"tools", "domains"}
+                },
             )
             return
         values = {name: value for name, value in form.cleaned_data.items() if name not in relations}

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -46,11 +46,16 @@ def _all_in(field: str, choices) -> models.Q:
 
 class UseCase(models.Model):
     # Identity and description
-    public_id = models.CharField(_("identifiant public"), max_length=80, unique=True, editable=False)
+    public_id = models.CharField(
+        _("identifiant public"), max_length=80, unique=True, editable=False
+    )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("titre"), max_length=120)
     summary = models.TextField(
-        _("résumé"), max_length=400, help_text=_("En quelques phrases simples (400 caractères au plus).")
+        _("résumé"),
+        max_length=400,
+        validators=[MaxLengthValidator(400)],
+        help_text=_("En quelques phrases simples (400 caractères au plus)."),
     )
     context = models.TextField(_("contexte (problème traité)"), blank=True)
     purpose = models.TextField(_("objectifs"), blank=True)
@@ -64,41 +69,55 @@ class UseCase(models.Model):
         "registry.Tool", verbose_name=_("outils"), blank=True, related_name="+"
     )
     tool_other = models.CharField(
-        _("autre outil"), max_length=200, blank=True,
+        _("autre outil"),
+        max_length=200,
+        blank=True,
         help_text=_("Si l'outil n'est pas dans le catalogue."),
     )
     partner_collectivites = models.ManyToManyField(
-        "registry.Collectivite", verbose_name=_("collectivités partenaires"), blank=True,
+        "registry.Collectivite",
+        verbose_name=_("collectivités partenaires"),
+        blank=True,
         related_name="+",
     )
 
     # Classification
     ai_family = models.CharField(_("famille d'IA"), max_length=20, choices=AIFamily.choices)
     domains = models.ManyToManyField(
-        "registry.Term", verbose_name=_("domaines"), related_name="+",
+        "registry.Term",
+        verbose_name=_("domaines"),
+        related_name="+",
         limit_choices_to={"vocabulary": "domain", "active": True},
     )
     techniques = ArrayField(
         models.CharField(max_length=20, choices=Technique.choices),
-        verbose_name=_("techniques"), default=list, blank=True,
+        verbose_name=_("techniques"),
+        default=list,
+        blank=True,
     )
     automation_level = models.CharField(
         _("niveau d'automatisation"), max_length=20, choices=AutomationLevel.choices
     )
     audiences = ArrayField(
         models.CharField(max_length=20, choices=Audience.choices),
-        verbose_name=_("publics"), default=list, blank=True,
+        verbose_name=_("publics"),
+        default=list,
+        blank=True,
     )
     individual_decision = models.BooleanField(
-        _("fonde des décisions individuelles"), default=False,
+        _("fonde des décisions individuelles"),
+        default=False,
         help_text=_("Obligation de transparence des algorithmes publics (CRPA, art. L312-1-3)."),
     )
 
     # Lifecycle
     status = models.CharField(_("état d'avancement"), max_length=20, choices=Status.choices)
     status_inferred = models.BooleanField(
-        _("état déduit de la source"), default=False,
-        help_text=_("L'état n'est pas donné par la source : il a été déduit de la démarche décrite."),
+        _("état déduit de la source"),
+        default=False,
+        help_text=_(
+            "L'état n'est pas donné par la source : il a été déduit de la démarche décrite."
+        ),
     )
     status_reason = models.CharField(
         _("motif d'arrêt"), max_length=20, choices=StatusReason.choices, blank=True
@@ -114,7 +133,9 @@ class UseCase(models.Model):
 
     # Regulation, risk and data
     ai_act_risk = models.CharField(
-        _("risque au sens du règlement européen sur l'IA"), max_length=20, choices=AIActRisk.choices,
+        _("risque au sens du règlement européen sur l'IA"),
+        max_length=20,
+        choices=AIActRisk.choices,
         default=AIActRisk.TO_ASSESS,
     )
     personal_data = models.CharField(
@@ -123,7 +144,9 @@ class UseCase(models.Model):
     hosting = models.CharField(
         _("hébergement"), max_length=20, choices=Hosting.choices, default=Hosting.UNKNOWN
     )
-    sourcing = models.CharField(_("mode d'acquisition"), max_length=30, choices=Sourcing.choices, blank=True)
+    sourcing = models.CharField(
+        _("mode d'acquisition"), max_length=30, choices=Sourcing.choices, blank=True
+    )
     human_oversight = models.TextField(_("contrôle humain"), blank=True)
     recourse = models.TextField(_("voies de recours"), blank=True)
     risks_and_mitigations = models.TextField(_("risques et mesures prises"), blank=True)
@@ -133,7 +156,9 @@ class UseCase(models.Model):
         _("nombre d'utilisateurs"), max_length=10, choices=UsersCountBand.choices, blank=True
     )
     satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction (1 à 5)"), null=True, blank=True,
+        _("satisfaction (1 à 5)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     would_recommend = models.CharField(
@@ -146,15 +171,23 @@ class UseCase(models.Model):
         _("visibilité"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     publication_state = models.CharField(
-        _("état de publication"), max_length=20, choices=PublicationState.choices,
+        _("état de publication"),
+        max_length=20,
+        choices=PublicationState.choices,
         default=PublicationState.DRAFT,
     )
     external_ref = models.CharField(
-        _("référence externe"), max_length=80, blank=True,
-        help_text=_("Clé stable d'une fiche importée (seed, import) : réimporter ne la duplique pas."),
+        _("référence externe"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "Clé stable d'une fiche importée (seed, import) : réimporter ne la duplique pas."
+        ),
     )
     source = models.TextField(
-        _("source"), blank=True, help_text=_("D'où vient cette fiche (ex. guide du CDG74, chapitre 5).")
+        _("source"),
+        blank=True,
+        help_text=_("D'où vient cette fiche (ex. guide du CDG74, chapitre 5)."),
     )
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
@@ -165,18 +198,24 @@ class UseCase(models.Model):
         verbose_name_plural = _("cas d'usage")
         ordering = ["-updated_at"]
         constraints = [
-            models.CheckConstraint(condition=_in("ai_family", AIFamily), name="usecase_ai_family_valid"),
+            models.CheckConstraint(
+                condition=_in("ai_family", AIFamily), name="usecase_ai_family_valid"
+            ),
             models.CheckConstraint(
                 condition=_in("automation_level", AutomationLevel), name="usecase_automation_valid"
             ),
             models.CheckConstraint(condition=_in("status", Status), name="usecase_status_valid"),
             models.CheckConstraint(
-                condition=_blank_or_in("status_reason", StatusReason), name="usecase_status_reason_valid"
+                condition=_blank_or_in("status_reason", StatusReason),
+                name="usecase_status_reason_valid",
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("method_phase", MethodPhase), name="usecase_method_phase_valid"
+                condition=_blank_or_in("method_phase", MethodPhase),
+                name="usecase_method_phase_valid",
             ),
-            models.CheckConstraint(condition=_in("ai_act_risk", AIActRisk), name="usecase_ai_act_valid"),
+            models.CheckConstraint(
+                condition=_in("ai_act_risk", AIActRisk), name="usecase_ai_act_valid"
+            ),
             models.CheckConstraint(
                 condition=_in("personal_data", PersonalData), name="usecase_personal_data_valid"
             ),
@@ -185,7 +224,8 @@ class UseCase(models.Model):
                 condition=_blank_or_in("sourcing", Sourcing), name="usecase_sourcing_valid"
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("users_count_band", UsersCountBand), name="usecase_users_band_valid"
+                condition=_blank_or_in("users_count_band", UsersCountBand),
+                name="usecase_users_band_valid",
             ),
             models.CheckConstraint(
                 condition=_blank_or_in("would_recommend", WouldRecommend),
@@ -195,10 +235,12 @@ class UseCase(models.Model):
                 condition=_in("visibility", Visibility), name="usecase_visibility_valid"
             ),
             models.CheckConstraint(
-                condition=_in("publication_state", PublicationState), name="usecase_publication_state_valid"
+                condition=_in("publication_state", PublicationState),
+                name="usecase_publication_state_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__range=(1, 5)),
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__range=(1, 5)),
                 name="usecase_satisfaction_range",
             ),
             models.CheckConstraint(
@@ -208,10 +250,13 @@ class UseCase(models.Model):
                 condition=_all_in("audiences", Audience), name="usecase_audiences_valid"
             ),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("summary"), 400), name="usecase_summary_length"
+                condition=LessThanOrEqual(Length("summary"), 400),
+                name="usecase_summary_length",
+                violation_error_message=_("Le résumé ne doit pas dépasser 400 caractères."),
             ),
             models.UniqueConstraint(
-                fields=["external_ref"], condition=~models.Q(external_ref=""),
+                fields=["external_ref"],
+                condition=~models.Q(external_ref=""),
                 name="usecase_external_ref_unique",
             ),
         ]
@@ -237,7 +282,9 @@ class ApproachStep(models.Model):
         ordering = ["use_case", "position"]
         constraints = [
             models.UniqueConstraint(fields=["use_case", "position"], name="step_position_unique"),
-            models.CheckConstraint(condition=_blank_or_in("phase", MethodPhase), name="step_phase_valid"),
+            models.CheckConstraint(
+                condition=_blank_or_in("phase", MethodPhase), name="step_phase_valid"
+            ),
         ]
 
     def __str__(self):
@@ -256,8 +303,12 @@ class Lesson(models.Model):
         verbose_name_plural = _("enseignements")
         ordering = ["use_case", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in("category", LessonCategory), name="lesson_category_valid"),
-            models.CheckConstraint(condition=_in("polarity", LessonPolarity), name="lesson_polarity_valid"),
+            models.CheckConstraint(
+                condition=_in("category", LessonCategory), name="lesson_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("polarity", LessonPolarity), name="lesson_polarity_valid"
+            ),
         ]
 
     def __str__(self):
@@ -268,8 +319,12 @@ class Metric(models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="metrics")
     name = models.CharField(_("indicateur"), max_length=200)
     unit = models.CharField(_("unité"), max_length=50, blank=True)
-    baseline = models.DecimalField(_("valeur de départ"), max_digits=14, decimal_places=2, null=True, blank=True)
-    value = models.DecimalField(_("valeur mesurée"), max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline = models.DecimalField(
+        _("valeur de départ"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    value = models.DecimalField(
+        _("valeur mesurée"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     period = models.CharField(_("période"), max_length=100, blank=True)
     method = models.TextField(_("méthode de mesure"), blank=True)
 
@@ -287,8 +342,12 @@ class UseCaseEvent(models.Model):
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("par"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(_("état précédent"), max_length=20, blank=True)

@@ -75,7 +75,9 @@ def seed_collectivites(data: dict, report: SeedReport) -> dict[str, Collectivite
             collectivite = registry_services.collectivite_create(slug=slug, **values)
             report.count("collectivites", True)
         else:
-            report.count("domains", registry_services.collectivite_ensure_primary_domain(collectivite))
+            report.count(
+                "domains", registry_services.collectivite_ensure_primary_domain(collectivite)
+            )
         collectivites[slug] = collectivite
     return collectivites
 
@@ -96,7 +98,9 @@ def seed_use_cases(data: dict, collectivites: dict[str, Collectivite], report: S
                 domains=[domains[code] for code in values.pop("domains")],
                 **values,
             )
-            usecase_publish(use_case=use_case, actor=None, comment="Publié depuis le guide du CDG74.")
+            usecase_publish(
+                use_case=use_case, actor=None, comment="Publié depuis le guide du CDG74."
+            )
             report.count("use_cases", True)
 
 
@@ -119,16 +123,22 @@ def demo_accounts(slugs) -> list[tuple[str, str, str | None, bool]]:
     accounts = [(CURATOR_EMAIL, "Curateur CDG74", None, True)]
     for slug in slugs:
         for prefix in DEMO_ROLES:
-            accounts.append((f"{prefix}@{slug}.example", f"{prefix.capitalize()} {slug}", slug, False))
+            accounts.append(
+                (f"{prefix}@{slug}.example", f"{prefix.capitalize()} {slug}", slug, False)
+            )
     return accounts
 
 
 @transaction.atomic
-def seed_demo_accounts(collectivites: dict[str, Collectivite], password: str, report: SeedReport) -> None:
+def seed_demo_accounts(
+    collectivites: dict[str, Collectivite], password: str, report: SeedReport
+) -> None:
     for email, full_name, slug, curator in demo_accounts(collectivites):
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = user_create(email=email, password=password, full_name=full_name, is_curator=curator)
+            user = user_create(
+                email=email, password=password, full_name=full_name, is_curator=curator
+            )
             report.count("accounts", True)
         elif not user.check_password(password):
             user.set_password(password)

@@ -52,11 +52,20 @@ def _check_domains(domains: Sequence[Term]) -> None:
         raise ValidationError({"domains": _("Choisissez au moins un domaine.")})
     wrong = [term.label_fr for term in domains if term.vocabulary != TermVocabulary.DOMAIN]
     if wrong:
-        raise ValidationError({"domains": _("Ce ne sont pas des domaines : %s.") % ", ".join(wrong)})
+        raise ValidationError(
+            {"domains": _("Ce ne sont pas des domaines : %s.") % ", ".join(wrong)}
+        )
 
 
-def _record(use_case: UseCase, actor, action: str, *, from_state: str = "", to_state: str = "",
-            comment: str = "") -> UseCaseEvent:
+def _record(
+    use_case: UseCase,
+    actor,
+    action: str,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+) -> UseCaseEvent:
     return UseCaseEvent.objects.create(
         use_case=use_case,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -167,6 +176,12 @@ def usecase_publish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
     use_case.publication_state = PublicationState.PUBLISHED
     use_case.published_at = timezone.now()
     use_case.save(update_fields=["publication_state", "published_at", "updated_at"])
-    _record(use_case, actor, "published", from_state=previous, to_state=use_case.publication_state,
-            comment=comment)
+    _record(
+        use_case,
+        actor,
+        "published",
+        from_state=previous,
+        to_state=use_case.publication_state,
+        comment=comment,
+    )
     return use_case

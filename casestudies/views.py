@@ -8,4 +8,6 @@ def usecase_list(request):
 
 
 def usecase_detail(request, public_id):
-    return render(request, "casestudies/usecase_detail.html", {"use_case": selectors.usecase_get(public_id)})
+    return render(
+        request, "casestudies/usecase_detail.html", {"use_case": selectors.usecase_get(public_id)}
+    )

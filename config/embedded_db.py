@@ -5,6 +5,7 @@ then stops the server once CMD ends (Ctrl-C included). Processes that import the
 DATABASE_URL also get a handle on the same server; pgserver stops it when the last handle exits.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -39,11 +40,17 @@ def main(argv: list[str]) -> int:
     server = start()
     print(f"Base embarquée PostgreSQL démarrée ({DATA_DIR}).", flush=True)
     env = {**os.environ, "DATABASE_URL": server.get_uri()}
-    child = subprocess.Popen(argv, env=env)
-    # Ctrl-C reaches the child through the terminal's process group; we wait for it to finish,
-    # then pgserver's exit handler stops the database cleanly.
-    signal.signal(signal.SIGINT, lambda *_: None)
-    signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+    # The command runs in its own process group, and Ctrl-C (SIGINT) or SIGTERM sent to us is
+    # passed to the whole group (runserver's reloader included). Once it has ended, pgserver's
+    # exit handler stops the database cleanly.
+    child = subprocess.Popen(argv, env=env, process_group=0)
+
+    def forward(signum, _frame):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
     code = child.wait()
     print("Arrêt de la base embarquée.", flush=True)
     return code

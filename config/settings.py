@@ -17,9 +17,7 @@ SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
 # Other host names that show the public site (e.g. the bare IP a load balancer uses).
 PUBLIC_EXTRA_HOSTS = env_list("PUBLIC_EXTRA_HOSTS", ["127.0.0.1"])
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_EXTRA_HOSTS]
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_EXTRA_HOSTS])
 # Port printed in the links of `manage.py seed --demo` (the one `make run` serves on).
 RUN_PORT = env_int("PORT", 8000)
 # Password of the demo accounts; when empty, `seed --demo` generates one and keeps it in var/.
@@ -132,6 +130,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

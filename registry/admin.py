@@ -15,12 +15,7 @@ class RegistryAdminSite(admin.AdminSite):
     index_title = _("Référentiel commun")
 
     def has_permission(self, request):
-        user = request.user
-        return (
-            getattr(request, "collectivite", None) is None
-            and user.is_active
-            and (user.is_superuser or user.is_curator)
-        )
+        return getattr(request, "collectivite", None) is None and is_curator(request.user)
 
     def login(self, request, extra_context=None):
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
@@ -29,13 +24,36 @@ class RegistryAdminSite(admin.AdminSite):
 public_admin = RegistryAdminSite(name="public_admin")
 
 
-class DomainInline(admin.TabularInline):
+def is_curator(user) -> bool:
+    return user.is_active and (user.is_superuser or user.is_curator)
+
+
+class CuratorAdminMixin:
+    """In the public admin, curators may manage every registered model (no per-model grants)."""
+
+    def has_module_permission(self, request):
+        return is_curator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_curator(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_curator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_curator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_curator(request.user)
+
+
+class DomainInline(CuratorAdminMixin, admin.TabularInline):
     model = Domain
     extra = 0
 
 
 @admin.register(Collectivite, site=public_admin)
-class CollectiviteAdmin(admin.ModelAdmin):
+class CollectiviteAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "departement", "population", "cdg_member"]
     list_filter = ["kind", "departement", "cdg_member", "is_anonymised"]
     search_fields = ["name", "slug", "siren", "insee_code"]
@@ -67,8 +85,11 @@ class CollectiviteAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in services.COLLECTIVITE_EDITABLE_FIELDS
-                  if name in form.cleaned_data}
+        values = {
+            name: form.cleaned_data[name]
+            for name in services.COLLECTIVITE_EDITABLE_FIELDS
+            if name in form.cleaned_data
+        }
         if change:
             services.collectivite_update(obj, **values)
         else:
@@ -77,13 +98,13 @@ class CollectiviteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vendor, site=public_admin)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country", "website"]
     search_fields = ["name"]
 
 
 @admin.register(Tool, site=public_admin)
-class ToolAdmin(admin.ModelAdmin):
+class ToolAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["name", "vendor", "kind", "licence", "deprecated"]
     list_filter = ["kind", "licence", "deprecated"]
     search_fields = ["name", "aliases", "vendor__name"]
@@ -93,7 +114,7 @@ class ToolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Term, site=public_admin)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["label_fr", "vocabulary", "code", "active", "position"]
     list_filter = ["vocabulary", "active"]
     search_fields = ["label_fr", "label_en", "code"]

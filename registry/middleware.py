@@ -67,5 +67,7 @@ def healthz(request):
             cursor.fetchone()
         database = "ok"
     except Exception as error:  # the point is to report any failure, not to crash
-        return JsonResponse({"status": "error", "database": str(error.__class__.__name__)}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": str(error.__class__.__name__)}, status=503
+        )
     return JsonResponse({"status": "ok", "database": database})

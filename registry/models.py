@@ -91,7 +91,8 @@ class Collectivite(TenantMixin):
                 fields=["siren"], condition=~models.Q(siren=""), name="collectivite_siren_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(insee_code="") | models.Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
+                condition=models.Q(insee_code="")
+                | models.Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
                 name="collectivite_insee_format",
             ),
         ]
@@ -164,7 +165,9 @@ class Tool(models.Model):
         related_name="tools",
     )
     kind = models.CharField(_("famille"), max_length=20, choices=ToolKind.choices)
-    underlying_model = models.CharField(_("modèle ou fournisseur sous-jacent"), max_length=200, blank=True)
+    underlying_model = models.CharField(
+        _("modèle ou fournisseur sous-jacent"), max_length=200, blank=True
+    )
     licence = models.CharField(
         _("licence"), max_length=20, choices=Licence.choices, default=Licence.UNKNOWN
     )

@@ -30,7 +30,9 @@ def primary_host(slug: str) -> str:
 
 
 @transaction.atomic
-def collectivite_create(*, slug: str, name: str, kind: str, verbosity: int = 0, **fields) -> Collectivite:
+def collectivite_create(
+    *, slug: str, name: str, kind: str, verbosity: int = 0, **fields
+) -> Collectivite:
     """Create a collectivité, its schema (migrated) and its primary host name.
 
     The schema name is derived from the slug here, never taken from the caller.

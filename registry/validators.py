@@ -53,7 +53,9 @@ def schema_name_for_slug(slug: str) -> str:
 def validate_schema_name(value: str) -> None:
     if not SCHEMA_NAME_RE.match(value):
         raise ValidationError(
-            _("Nom de schéma invalide : « %(value)s »."), code="schema_format", params={"value": value}
+            _("Nom de schéma invalide : « %(value)s »."),
+            code="schema_format",
+            params={"value": value},
         )
     if value in RESERVED_SCHEMA_NAMES or value.startswith("pg_"):
         raise ValidationError(

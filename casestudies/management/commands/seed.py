@@ -5,7 +5,10 @@ from casestudies import seed
 
 
 class Command(BaseCommand):
-    help = "Charge les données du guide du CDG74 (idempotent) ; --demo ajoute les comptes de démonstration."
+    help = (
+        "Charge les données du guide du CDG74 (idempotent) ; "
+        "--demo ajoute les comptes de démonstration."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,0 +1,77 @@
+"""Shared fixtures. The guide's collectivités (and their schemas) are created once per session;
+every test then runs in a transaction that is rolled back."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from accounts.services import membership_set, user_create
+from registry.models import Collectivite
+
+PASSWORD = "mot-de-passe-de-test-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from casestudies.seed import seed
+
+    with django_db_blocker.unblock():
+        seed(demo=False)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema(db):
+    # The connection keeps the last request's schema between tests: start each one in public.
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+def host_of(slug: str | None) -> str:
+    return settings.BASE_DOMAIN if slug is None else f"{slug}.{settings.BASE_DOMAIN}"
+
+
+@pytest.fixture
+def annecy(db) -> Collectivite:
+    return Collectivite.objects.get(slug="grand-annecy")
+
+
+@pytest.fixture
+def cdg74(db) -> Collectivite:
+    return Collectivite.objects.get(slug="cdg74")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str, *, collectivite=None, role=Role.READER, curator=False, superuser=False):
+        user = user_create(email=email, password=PASSWORD, is_curator=curator)
+        if superuser:
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+        if collectivite is not None:
+            membership_set(user=user, collectivite=collectivite, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """A test client on a host (None = public site), logged in as `user` when given."""
+
+    def make(slug: str | None, user=None) -> Client:
+        client = Client(HTTP_HOST=host_of(slug))
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def in_tenant():
+    return tenant_context

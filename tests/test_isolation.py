@@ -1,0 +1,154 @@
+"""Tenant isolation: who sees what of a collectivité, by host, by id and in the admin."""
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from casestudies.models import UseCase
+from tests.conftest import PASSWORD
+
+
+def _annecy_public_id(annecy):
+    with tenant_context(annecy):
+        return UseCase.objects.get().public_id
+
+
+@pytest.fixture
+def people(make_user, annecy, cdg74):
+    return {
+        "reader": make_user("lecteur@annecy.test", collectivite=annecy, role=Role.READER),
+        "contributor": make_user("contrib@annecy.test", collectivite=annecy, role=Role.CONTRIBUTOR),
+        "admin": make_user("admin@annecy.test", collectivite=annecy, role=Role.ADMIN),
+        "other": make_user("agent@cdg74.test", collectivite=cdg74, role=Role.ADMIN),
+        "curator": make_user("curateur@cdg74.test", curator=True),
+    }
+
+
+@pytest.mark.parametrize("who", ["reader", "contributor", "admin"])
+def test_members_see_their_use_cases(client_for, people, annecy, who):
+    client = client_for("grand-annecy", people[who])
+    assert client.get("/").status_code == 200
+    public_id = _annecy_public_id(annecy)
+    response = client.get(f"/cas-d-usage/{public_id}/")
+    assert response.status_code == 200
+    assert "Accompagnement de l&#x27;expertise juridique" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["other", "curator"])
+def test_non_members_get_404_for_every_page_of_the_collectivite(client_for, people, annecy, who):
+    client = client_for("grand-annecy", people[who])
+    public_id = _annecy_public_id(annecy)
+    for path in [
+        "/",
+        f"/cas-d-usage/{public_id}/",
+        "/admin/",
+        "/admin/casestudies/usecase/",
+        "/cas-d-usage/74-GRAND-ANNECY-9999/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Accompagnement" not in response.content.decode()
+
+
+def test_a_member_cannot_read_another_collectivites_use_case_by_id(client_for, people, annecy):
+    """The CDG74 admin asks their own host for Annecy's public id: it is not in their schema."""
+    public_id = _annecy_public_id(annecy)
+    response = client_for("cdg74", people["other"]).get(f"/cas-d-usage/{public_id}/")
+    assert response.status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_for_every_page(client_for, annecy):
+    client = client_for("grand-annecy")
+    public_id = _annecy_public_id(annecy)
+    for path in ["/", f"/cas-d-usage/{public_id}/", "/admin/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/compte/connexion/" in response["Location"]
+
+
+def test_signing_in_on_a_collectivite_site_with_a_foreign_account_gives_nothing(client_for, people):
+    client = client_for("grand-annecy")
+    response = client.post(
+        "/compte/connexion/", {"username": "agent@cdg74.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 404
+
+
+def test_a_session_opened_on_one_host_is_not_reused_on_another(client_for, people):
+    client = client_for("cdg74")
+    client.post("/compte/connexion/", {"username": "agent@cdg74.test", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    # Same browser, another collectivité: the session cookie of cdg74.localhost is host-only.
+    response = client.get("/", HTTP_HOST="grand-annecy.localhost")
+    assert response.status_code in (302, 404)
+    assert "Accompagnement" not in response.content.decode()
+
+
+def test_wrong_password_gives_a_french_error(client_for, people):
+    response = client_for("grand-annecy").post(
+        "/compte/connexion/", {"username": "lecteur@annecy.test", "password": "faux"}
+    )
+    assert response.status_code == 200
+    assert "Adresse électronique ou mot de passe incorrect" in response.content.decode()
+
+
+def test_inactive_member_gets_nothing(client_for, people):
+    user = people["reader"]
+    user.is_active = False
+    user.save()
+    response = client_for("grand-annecy", user).get("/")
+    assert response.status_code in (302, 404)
+
+
+def test_reader_sees_admin_read_only(client_for, people):
+    client = client_for("grand-annecy", people["reader"])
+    assert client.get("/admin/casestudies/usecase/").status_code == 200
+    assert client.get("/admin/casestudies/usecase/add/").status_code == 403
+
+
+def test_contributor_can_open_the_add_form(client_for, people):
+    client = client_for("grand-annecy", people["contributor"])
+    assert client.get("/admin/casestudies/usecase/add/").status_code == 200
+
+
+def test_collectivite_admin_only_lists_its_own_use_cases(client_for, people):
+    response = client_for("grand-annecy", people["admin"]).get("/admin/casestudies/usecase/")
+    body = response.content.decode()
+    assert "74-GRAND-ANNECY-0001" in body
+    assert "74-CDG74-0001" not in body
+
+
+def test_collectivite_admin_cannot_delete_a_use_case(client_for, people, annecy):
+    with tenant_context(annecy):
+        pk = UseCase.objects.get().pk
+    response = client_for("grand-annecy", people["admin"]).get(
+        f"/admin/casestudies/usecase/{pk}/delete/"
+    )
+    assert response.status_code == 403
+
+
+def test_public_admin_is_for_curators_only(client_for, people):
+    assert client_for(None, people["curator"]).get("/admin/").status_code == 200
+    assert (
+        client_for(None, people["curator"]).get("/admin/registry/collectivite/").status_code == 200
+    )
+    for who in ["reader", "admin", "other"]:
+        response = client_for(None, people[who]).get("/admin/")
+        assert response.status_code == 302, who
+    assert client_for(None).get("/admin/").status_code == 302
+
+
+def test_public_admin_does_not_show_on_collectivite_hosts(client_for, people):
+    """/admin/ on a collectivité host is its own admin: no registry or accounts in it."""
+    response = client_for("grand-annecy", people["admin"]).get("/admin/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/admin/accounts/" not in body and "/admin/registry/" not in body
+
+
+def test_curator_cannot_make_someone_a_superuser(client_for, people):
+    target = people["reader"]
+    response = client_for(None, people["curator"]).get(f"/admin/accounts/user/{target.pk}/change/")
+    assert response.status_code == 200
+    assert 'name="is_superuser"' not in response.content.decode()
