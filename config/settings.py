@@ -91,7 +91,7 @@ def _database_from_url(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     # A socket URI (postgresql://user@/db?host=/path) puts the host in OPTIONS; Django and the test
     # runner expect it in HOST.
-    socket_dir = config["OPTIONS"].pop("host", None)
+    socket_dir = config.setdefault("OPTIONS", {}).pop("host", None)
     if socket_dir and not config["HOST"]:
         config["HOST"] = socket_dir
     config["ENGINE"] = "django_tenants.postgresql_backend"

@@ -1,4 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -222,3 +224,70 @@ class Term(models.Model):
 
     def __str__(self):
         return self.label_fr
+
+
+class BenchmarkEntry(models.Model):
+    """The published snapshot of a use case, in the public schema.
+
+    Written in the same transaction as the publication, by casestudies' publishing service. The
+    cross-collectivité benchmark reads only this table: filter columns are copied out of the
+    snapshot, and `payload` is the JSON the API serves as is.
+    """
+
+    uuid = models.UUIDField(unique=True)
+    public_id = models.CharField(max_length=80, unique=True)
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.PROTECT, related_name="benchmark_entries"
+    )
+    collectivite_slug = models.CharField(max_length=63)
+    collectivite_kind = models.CharField(max_length=20)
+    population_band = models.CharField(max_length=20, blank=True)
+    departement = models.CharField(max_length=3)
+    title = models.CharField(max_length=120)
+    visibility = models.CharField(max_length=10)
+    status = models.CharField(max_length=20)
+    ai_family = models.CharField(max_length=20)
+    ai_act_risk = models.CharField(max_length=20)
+    automation_level = models.CharField(max_length=20)
+    personal_data = models.CharField(max_length=20)
+    method_phase = models.CharField(max_length=20, blank=True)
+    domains = ArrayField(models.CharField(max_length=80), default=list)
+    tool_ids = ArrayField(models.BigIntegerField(), default=list)
+    techniques = ArrayField(models.CharField(max_length=20), default=list)
+    started_on = models.DateField(null=True)
+    production_on = models.DateField(null=True)
+    published_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    payload = models.JSONField()
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("entrée du référentiel commun")
+        verbose_name_plural = _("référentiel commun")
+        ordering = ["-published_at", "public_id"]
+        indexes = [
+            models.Index(fields=["status", "visibility"], name="bench_status_vis_idx"),
+            models.Index(fields=["-published_at", "public_id"], name="bench_published_idx"),
+            models.Index(fields=["collectivite_kind"], name="bench_kind_idx"),
+            models.Index(fields=["population_band"], name="bench_band_idx"),
+            GinIndex(fields=["domains"], name="bench_domains_gin"),
+            GinIndex(fields=["tool_ids"], name="bench_tools_gin"),
+            GinIndex(fields=["techniques"], name="bench_techniques_gin"),
+            GinIndex(fields=["search_vector"], name="bench_search_gin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=["network", "public"]),
+                name="bench_visibility_shared",
+                violation_error_message=_("Un cas d'usage privé ne sort pas de sa collectivité."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id} — {self.title}"
+
+
+class BenchmarkVersion(models.Model):
+    """One row whose number goes up with every change of the benchmark (for ETags)."""
+
+    version = models.BigIntegerField(default=0)
