@@ -4,6 +4,7 @@ They run in the schema of the current collectivité (set by the request's host, 
 `tenant_context` in commands) and take the acting user for the audit trail.
 """
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -12,10 +13,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
 
 from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent
+from registry import services as registry_services
 from registry.models import Collectivite, Term, Tool, UseCaseIdentifier
-from registry.vocabularies import PublicationState, TermVocabulary
+from registry.vocabularies import PublicationState, TermVocabulary, Visibility
 
 USE_CASE_FIELDS = {
     field.name
@@ -163,25 +166,113 @@ def usecase_update(
         if rows is not None:
             writer(rows)
             changed.append(name)
+    if use_case.publication_state == PublicationState.PUBLISHED:
+        if use_case.visibility == Visibility.PRIVATE:
+            raise ValidationError(
+                {
+                    "visibility": _(
+                        "Ce cas d'usage est publié : dépubliez-le avant de le rendre privé."
+                    )
+                }
+            )
+        _write_snapshot(use_case)
     _record(use_case, actor, "updated", comment=", ".join(changed))
     return use_case
 
 
+def _write_snapshot(use_case: UseCase) -> None:
+    """Copy what may leave the collectivité into the public benchmark table."""
+    from casestudies.serializers import UseCaseSnapshotSerializer
+
+    collectivite = current_collectivite()
+    use_case = UseCase.objects.prefetch_related(
+        "tools__vendor", "domains", "steps", "lessons", "metrics"
+    ).get(pk=use_case.pk)
+    payload = json.loads(
+        JSONRenderer().render(
+            UseCaseSnapshotSerializer(use_case, context={"collectivite": collectivite}).data
+        )
+    )
+    tools = list(use_case.tools.all())
+    domains = list(use_case.domains.all())
+    registry_services.benchmark_entry_write(
+        collectivite=collectivite,
+        uuid=use_case.uuid,
+        public_id=use_case.public_id,
+        payload=payload,
+        columns={
+            "title": use_case.title,
+            "visibility": use_case.visibility,
+            "status": use_case.status,
+            "ai_family": use_case.ai_family,
+            "ai_act_risk": use_case.ai_act_risk,
+            "automation_level": use_case.automation_level,
+            "personal_data": use_case.personal_data,
+            "method_phase": use_case.method_phase,
+            "domains": [term.code for term in domains],
+            "tool_ids": [tool.pk for tool in tools],
+            "techniques": use_case.techniques,
+            "started_on": use_case.started_on,
+            "production_on": use_case.production_on,
+            "published_at": use_case.published_at,
+        },
+        search_texts=[
+            use_case.title,
+            use_case.summary,
+            use_case.context,
+            use_case.purpose,
+            use_case.tool_other,
+            use_case.department_service,
+            collectivite.name,
+            *(f"{tool.name} {' '.join(tool.aliases)}" for tool in tools),
+            *(term.label_fr for term in domains),
+            *(step.text for step in use_case.steps.all()),
+            *(lesson.text for lesson in use_case.lessons.all()),
+        ],
+    )
+
+
+def _transition(use_case: UseCase, actor, action: str, to_state: str, comment: str = "") -> None:
+    previous = use_case.publication_state
+    use_case.publication_state = to_state
+    use_case.save(update_fields=["publication_state", "published_at", "updated_at"])
+    _record(use_case, actor, action, from_state=previous, to_state=to_state, comment=comment)
+
+
 @transaction.atomic
 def usecase_publish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    """Publish the use case. (The benchmark snapshot is written here too, in the API issue.)"""
+    """Publish: the benchmark entry is written in the same transaction."""
     if use_case.publication_state == PublicationState.ARCHIVED:
         raise ValidationError(_("Un cas d'usage archivé ne peut pas être publié."))
-    previous = use_case.publication_state
-    use_case.publication_state = PublicationState.PUBLISHED
+    if use_case.visibility == Visibility.PRIVATE:
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "Un cas d'usage privé ne peut pas être publié : choisissez d'abord la "
+                    "visibilité « réseau des membres » ou « public »."
+                )
+            }
+        )
     use_case.published_at = timezone.now()
-    use_case.save(update_fields=["publication_state", "published_at", "updated_at"])
-    _record(
-        use_case,
-        actor,
-        "published",
-        from_state=previous,
-        to_state=use_case.publication_state,
-        comment=comment,
-    )
+    _transition(use_case, actor, "published", PublicationState.PUBLISHED, comment)
+    _write_snapshot(use_case)
+    return use_case
+
+
+@transaction.atomic
+def usecase_unpublish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
+    if use_case.publication_state != PublicationState.PUBLISHED:
+        raise ValidationError(_("Ce cas d'usage n'est pas publié."))
+    _transition(use_case, actor, "unpublished", PublicationState.UNPUBLISHED, comment)
+    registry_services.benchmark_entry_remove(uuid=use_case.uuid)
+    return use_case
+
+
+@transaction.atomic
+def usecase_archive(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
+    """Archive, never destroy: the use case leaves the benchmark and can no longer change."""
+    if use_case.publication_state == PublicationState.ARCHIVED:
+        raise ValidationError(_("Ce cas d'usage est déjà archivé."))
+    _transition(use_case, actor, "archived", PublicationState.ARCHIVED, comment)
+    registry_services.benchmark_entry_remove(uuid=use_case.uuid)
     return use_case

@@ -1,13 +1,27 @@
 """URLs of a collectivité's site (<slug>.BASE_DOMAIN), reserved to its members."""
 
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
+from accounts.api import ObtainTokenView
 from casestudies import views as casestudies_views
 from casestudies.admin import collectivite_admin
+from casestudies.api import UseCaseViewSet
+from config.urls_api import docs_urls
+
+router = SimpleRouter()
+router.register("use-cases", UseCaseViewSet, basename="usecase")
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]
 
 urlpatterns = [
     path("", casestudies_views.usecase_list, name="home"),
     path("cas-d-usage/<str:public_id>/", casestudies_views.usecase_detail, name="usecase-detail"),
     path("compte/", include("accounts.urls")),
     path("admin/", collectivite_admin.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    *docs_urls("config.urls_tenant", "Registre IA des collectivités — API de la collectivité"),
 ]

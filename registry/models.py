@@ -8,12 +8,12 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 from registry import validators
 from registry.vocabularies import (
+    AIFamily,
     CollectiviteKind,
     Hosting,
     Licence,
     StaffSizeBand,
     TermVocabulary,
-    ToolKind,
     check_constraint_values,
     population_band,
 )
@@ -166,7 +166,7 @@ class Tool(models.Model):
         blank=True,
         related_name="tools",
     )
-    kind = models.CharField(_("famille"), max_length=20, choices=ToolKind.choices)
+    kind = models.CharField(_("famille"), max_length=20, choices=AIFamily.choices)
     underlying_model = models.CharField(
         _("modèle ou fournisseur sous-jacent"), max_length=200, blank=True
     )
@@ -190,7 +190,7 @@ class Tool(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="tool_name_unique_ci"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=check_constraint_values(ToolKind)),
+                condition=models.Q(kind__in=check_constraint_values(AIFamily)),
                 name="tool_kind_valid",
             ),
         ]
@@ -291,3 +291,6 @@ class BenchmarkVersion(models.Model):
     """One row whose number goes up with every change of the benchmark (for ETags)."""
 
     version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.version)

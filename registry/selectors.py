@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet
 
-from registry.models import Collectivite, Tool
+from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Tool
+from registry.vocabularies import Visibility
 
 
 def collectivite_list() -> QuerySet[Collectivite]:
@@ -13,3 +14,91 @@ def collectivite_list() -> QuerySet[Collectivite]:
 
 def tool_list() -> QuerySet[Tool]:
     return Tool.objects.select_related("vendor").filter(deprecated=False).order_by("kind", "name")
+
+
+def viewer_scope(user) -> list[str]:
+    """Visibilities a viewer may read in the benchmark: anonymous callers see `public` entries;
+    members of a collectivité, curators and operators also `network` ones."""
+    if (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.is_curator or user.memberships.exists())
+    ):
+        return [Visibility.PUBLIC, Visibility.NETWORK]
+    return [Visibility.PUBLIC]
+
+
+def benchmark_entries(scope: list[str]) -> QuerySet[BenchmarkEntry]:
+    return BenchmarkEntry.objects.filter(visibility__in=scope)
+
+
+def benchmark_version() -> int:
+    return BenchmarkVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+# Dimensions of benchmark/stats: array columns are unnested, so an entry with two domains counts
+# once under each.
+STAT_DIMENSIONS = {
+    "domain": ("domains", True),
+    "tool": ("tool_ids", True),
+    "technique": ("techniques", True),
+    "status": ("status", False),
+    "ai_family": ("ai_family", False),
+    "ai_act_risk": ("ai_act_risk", False),
+    "automation_level": ("automation_level", False),
+    "personal_data": ("personal_data", False),
+    "method_phase": ("method_phase", False),
+    "collectivite": ("collectivite_slug", False),
+    "collectivite_kind": ("collectivite_kind", False),
+    "population_band": ("population_band", False),
+    "departement": ("departement", False),
+    "visibility": ("visibility", False),
+}
+
+
+def benchmark_stats(queryset: QuerySet[BenchmarkEntry], dimensions: list[str]) -> list[dict]:
+    """Counts of entries by one or two dimensions, in one query."""
+    annotations = {}
+    for name in dimensions:
+        column, is_array = STAT_DIMENSIONS[name]
+        annotations[name] = Func(F(column), function="unnest") if is_array else F(column)
+    rows = (
+        queryset.order_by()
+        .annotate(**{f"dim_{name}": expr for name, expr in annotations.items()})
+        .values(*(f"dim_{name}" for name in dimensions))
+        .annotate(count=Count("id"))
+        .order_by(*(f"dim_{name}" for name in dimensions))
+    )
+    return [
+        {**{name: row[f"dim_{name}"] for name in dimensions}, "count": row["count"]} for row in rows
+    ]
+
+
+def collectivites_with_counts(scope: list[str]) -> QuerySet[Collectivite]:
+    return collectivite_list().annotate(
+        published_count=Count(
+            "benchmark_entries", filter=Q(benchmark_entries__visibility__in=scope)
+        )
+    )
+
+
+def tool_usage(scope: list[str]) -> dict[int, dict]:
+    """For each tool: how many collectivités use it, in all and by status (published entries)."""
+    rows = (
+        benchmark_entries(scope)
+        .order_by()
+        .annotate(tool=Func(F("tool_ids"), function="unnest"))
+        .values("tool", "status")
+        .annotate(n=Count("collectivite_id", distinct=True))
+    )
+    totals = (
+        benchmark_entries(scope)
+        .order_by()
+        .annotate(tool=Func(F("tool_ids"), function="unnest"))
+        .values("tool")
+        .annotate(n=Count("collectivite_id", distinct=True))
+    )
+    usage = {row["tool"]: {"collectivites_count": row["n"], "by_status": {}} for row in totals}
+    for row in rows:
+        usage[row["tool"]]["by_status"][row["status"]] = row["n"]
+    return usage

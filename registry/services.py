@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from registry.models import Collectivite, Domain
+from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Domain
+from registry.search import search_vector
 from registry.validators import schema_name_for_slug, validate_slug
 
 COLLECTIVITE_EDITABLE_FIELDS = {
@@ -78,3 +80,47 @@ def collectivite_ensure_primary_domain(collectivite: Collectivite) -> bool:
         domain=host, defaults={"tenant": collectivite, "is_primary": False}
     )
     return created
+
+
+def _benchmark_changed() -> None:
+    updated = BenchmarkVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        BenchmarkVersion.objects.create(pk=1, version=1)
+
+
+@transaction.atomic
+def benchmark_entry_write(
+    *,
+    collectivite: Collectivite,
+    uuid,
+    public_id: str,
+    columns: dict,
+    payload: dict,
+    search_texts: list[str],
+) -> BenchmarkEntry:
+    """Create or replace the benchmark snapshot of a use case (called by the publishing service,
+    inside its transaction)."""
+    entry, _created = BenchmarkEntry.objects.update_or_create(
+        uuid=uuid,
+        defaults={
+            "public_id": public_id,
+            "collectivite": collectivite,
+            "collectivite_slug": collectivite.slug,
+            "collectivite_kind": collectivite.kind,
+            "population_band": collectivite.population_band,
+            "departement": collectivite.departement,
+            "payload": payload,
+            **columns,
+        },
+    )
+    BenchmarkEntry.objects.filter(pk=entry.pk).update(search_vector=search_vector(*search_texts))
+    _benchmark_changed()
+    return entry
+
+
+@transaction.atomic
+def benchmark_entry_remove(*, uuid) -> bool:
+    deleted, _ = BenchmarkEntry.objects.filter(uuid=uuid).delete()
+    if deleted:
+        _benchmark_changed()
+    return bool(deleted)

@@ -56,11 +56,6 @@ class StaffSizeBand(models.TextChoices):
     FROM_1000 = ">=1000", _("1 000 agents et plus")
 
 
-class ToolKind(models.TextChoices):
-    GENERALIST = "generalist", _("IA généraliste")
-    BUSINESS = "business", _("IA métier")
-
-
 class Licence(models.TextChoices):
     OPEN_SOURCE = "open_source", _("Libre / open source")
     FREE_OF_CHARGE = "free", _("Gratuit (propriétaire)")

@@ -1,0 +1,124 @@
+"""A collectivité's REST API (<slug>.<BASE_DOMAIN>/api/v1/): its own use cases."""
+
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from casestudies import services
+from casestudies.filters import UseCaseFilter
+from casestudies.models import UseCase
+from casestudies.permissions import CollectiviteRolePermission
+from casestudies.serializers import UseCaseSerializer, UseCaseWriteSerializer
+from registry.models import Tool
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cas d'usage de la collectivité (tous états)"),
+    retrieve=extend_schema(summary="Un cas d'usage"),
+    create=extend_schema(
+        summary="Déclarer un cas d'usage",
+        request=UseCaseWriteSerializer,
+        responses={201: UseCaseSerializer},
+    ),
+    update=extend_schema(
+        summary="Remplacer un cas d'usage",
+        request=UseCaseWriteSerializer,
+        responses=UseCaseSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Modifier un cas d'usage",
+        request=UseCaseWriteSerializer,
+        responses=UseCaseSerializer,
+    ),
+    destroy=extend_schema(
+        summary="Archiver un cas d'usage (jamais détruit)",
+        responses={204: OpenApiResponse(description="Archivé")},
+    ),
+)
+class UseCaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = UseCaseSerializer
+    permission_classes = [CollectiviteRolePermission]
+    lookup_field = "public_id"
+    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filterset_class = UseCaseFilter
+    search_fields = ["public_id", "title", "summary", "context", "purpose"]
+    ordering_fields = ["public_id", "title", "status", "created_at", "updated_at", "published_at"]
+    ordering = ["public_id"]
+
+    def get_queryset(self):
+        return UseCase.objects.prefetch_related(
+            Prefetch("tools", queryset=Tool.objects.select_related("vendor")),
+            "domains",
+            "steps",
+            "lessons",
+            "metrics",
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "collectivite": self.request.collectivite}
+
+    def _render(self, use_case, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=use_case.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def _validated(self, partial=False, instance=None):
+        serializer = UseCaseWriteSerializer(instance, data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def create(self, request, *args, **kwargs):
+        use_case = services.usecase_create(actor=request.user, **self._validated())
+        return self._render(use_case, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        use_case = self.get_object()
+        data = self._validated(partial=partial, instance=use_case)
+        services.usecase_update(use_case=use_case, actor=request.user, **data)
+        return self._render(use_case)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        services.usecase_archive(use_case=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _transition(self, service):
+        body = CommentSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        use_case = service(
+            use_case=self.get_object(),
+            actor=self.request.user,
+            comment=body.validated_data.get("comment", ""),
+        )
+        return self._render(use_case)
+
+    @extend_schema(
+        summary="Publier dans le référentiel commun",
+        request=CommentSerializer,
+        responses=UseCaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, public_id=None):
+        return self._transition(services.usecase_publish)
+
+    @extend_schema(
+        summary="Retirer du référentiel commun",
+        request=CommentSerializer,
+        responses=UseCaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, public_id=None):
+        return self._transition(services.usecase_unpublish)

@@ -1,0 +1,30 @@
+from rest_framework import exceptions, permissions
+
+from accounts.policy import Action, role_allows, role_of
+
+VIEW_ACTIONS = {
+    "list": Action.VIEW,
+    "retrieve": Action.VIEW,
+    "history": Action.VIEW,
+    "create": Action.CREATE,
+    "update": Action.EDIT,
+    "partial_update": Action.EDIT,
+    "destroy": Action.ARCHIVE,
+    "publish": Action.PUBLISH,
+    "unpublish": Action.PUBLISH,
+}
+
+
+class CollectiviteRolePermission(permissions.BasePermission):
+    """Members act by role (accounts.policy); anyone else gets 404, so nothing is revealed."""
+
+    def has_permission(self, request, view):
+        role = role_of(request.user, getattr(request, "collectivite", None))
+        if role is None:
+            raise exceptions.NotFound("Introuvable.")
+        action = VIEW_ACTIONS.get(getattr(view, "action", None), Action.VIEW)
+        if not role_allows(role, action):
+            raise exceptions.PermissionDenied(
+                "Votre rôle dans cette collectivité ne permet pas cette action."
+            )
+        return True

@@ -1,0 +1,138 @@
+"""Input and output representations of a use case.
+
+`UseCaseSnapshotSerializer` is what leaves the collectivité: it becomes the stored payload of the
+benchmark entry. `UseCaseSerializer` adds what only members see. `UseCaseWriteSerializer`
+validates input; the views hand the validated data to the services.
+"""
+
+from rest_framework import serializers
+
+from casestudies.models import ApproachStep, Lesson, Metric, UseCase
+from registry.models import Term, Tool
+
+
+class ToolRefSerializer(serializers.ModelSerializer):
+    vendor = serializers.CharField(source="vendor.name", default=None, read_only=True)
+
+    class Meta:
+        model = Tool
+        fields = ["id", "slug", "name", "kind", "vendor"]
+
+
+class DomainRefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="label_fr")
+
+    class Meta:
+        model = Term
+        fields = ["code", "label"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApproachStep
+        fields = ["position", "text", "phase", "done"]
+        read_only_fields = ["position"]
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["category", "polarity", "text"]
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Metric
+        fields = ["name", "unit", "baseline", "value", "period", "method"]
+
+
+class CollectiviteRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    siren = serializers.CharField()
+    insee_code = serializers.CharField()
+    departement = serializers.CharField()
+    population_band = serializers.CharField()
+
+
+SNAPSHOT_FIELDS = [
+    "public_id", "uuid", "collectivite", "title", "summary", "context", "purpose",
+    "department_service", "representative", "contact_email", "peer_contact_ok", "tools",
+    "tool_other", "ai_family", "domains", "techniques", "automation_level", "audiences",
+    "individual_decision", "status", "status_inferred", "status_reason", "method_phase",
+    "started_on", "pilot_on", "production_on", "ended_on", "ai_act_risk", "personal_data",
+    "hosting", "sourcing", "human_oversight", "recourse", "risks_and_mitigations",
+    "users_count_band", "satisfaction", "would_recommend", "training_done", "steps", "lessons",
+    "metrics", "visibility", "published_at", "source",
+]  # fmt: skip
+
+
+class UseCaseSnapshotSerializer(serializers.ModelSerializer):
+    """What other collectivités and the public may read of a published use case."""
+
+    collectivite = serializers.SerializerMethodField()
+    tools = ToolRefSerializer(many=True)
+    domains = DomainRefSerializer(many=True)
+    steps = StepSerializer(many=True)
+    lessons = LessonSerializer(many=True)
+    metrics = MetricSerializer(many=True)
+    contact_email = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UseCase
+        fields = SNAPSHOT_FIELDS
+
+    def get_collectivite(self, obj) -> dict:
+        return CollectiviteRefSerializer(self.context["collectivite"]).data
+
+    def get_contact_email(self, obj) -> str:
+        # Only shared when the collectivité accepts questions from its peers.
+        return obj.contact_email if obj.peer_contact_ok else ""
+
+
+class UseCaseSerializer(UseCaseSnapshotSerializer):
+    """A use case as its own collectivité's members see it."""
+
+    contact_email = serializers.EmailField()
+
+    class Meta:
+        model = UseCase
+        fields = [
+            *SNAPSHOT_FIELDS, "next_review_on", "publication_state", "external_ref",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class UseCaseWriteSerializer(serializers.ModelSerializer):
+    tools = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Tool.objects.filter(deprecated=False)
+    )
+    domains = serializers.SlugRelatedField(
+        many=True,
+        slug_field="code",
+        queryset=Term.objects.filter(vocabulary="domain", active=True),
+        help_text="Codes des domaines (vocabulaire « domain »), au moins un.",
+    )
+    steps = StepSerializer(many=True, required=False)
+    lessons = LessonSerializer(many=True, required=False)
+    metrics = MetricSerializer(many=True, required=False)
+
+    class Meta:
+        model = UseCase
+        fields = [
+            "title", "summary", "context", "purpose", "department_service", "representative",
+            "contact_email", "peer_contact_ok", "tools", "tool_other", "ai_family", "domains",
+            "techniques", "automation_level", "audiences", "individual_decision", "status",
+            "status_reason", "method_phase", "started_on", "pilot_on", "production_on",
+            "ended_on", "next_review_on", "ai_act_risk", "personal_data", "hosting", "sourcing",
+            "human_oversight", "recourse", "risks_and_mitigations", "users_count_band",
+            "satisfaction", "would_recommend", "training_done", "visibility", "external_ref",
+            "source", "steps", "lessons", "metrics",
+        ]  # fmt: skip
+        validators = []  # uniqueness is the service's and the database's job
+
+    def validate_domains(self, value):
+        if not value:
+            raise serializers.ValidationError("Choisissez au moins un domaine.")
+        return value

@@ -1,0 +1,16 @@
+"""OpenAPI documents and their viewers, served by the app itself (no CDN)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+
+def docs_urls(urlconf: str, title: str):
+    return [
+        path(
+            "api/schema/",
+            SpectacularAPIView.as_view(urlconf=urlconf, custom_settings={"TITLE": title}),
+            name="schema",
+        ),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    ]

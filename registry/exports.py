@@ -1,0 +1,92 @@
+"""Exports of the benchmark: one row per published use case, with stable ids everywhere
+(public id, the collectivité's slug, SIREN and INSEE code, tool ids) and the status crosswalk
+to the Dutch, UK, US and EU registers."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+
+from registry.vocabularies import STATUS_CROSSWALK, Status
+
+COLUMNS = [
+    "public_id", "uuid", "collectivite_slug", "collectivite_name", "siren", "insee_code",
+    "departement", "collectivite_kind", "population_band", "title", "summary", "status",
+    "status_label", "status_inferred", "status_nl", "status_uk", "status_us", "status_eu",
+    "ai_family", "automation_level", "ai_act_risk", "personal_data", "domains", "tool_ids",
+    "tool_names", "tool_other", "techniques", "method_phase", "started_on", "production_on",
+    "visibility", "published_at", "steps", "source",
+]  # fmt: skip
+LIST_SEPARATOR = " | "
+
+
+def row_of(payload: dict) -> dict:
+    collectivite = payload["collectivite"]
+    status = payload["status"]
+    crosswalk = STATUS_CROSSWALK.get(status, ("", "", "", ""))
+    return {
+        "public_id": payload["public_id"],
+        "uuid": payload["uuid"],
+        "collectivite_slug": collectivite["slug"],
+        "collectivite_name": collectivite["name"],
+        "siren": collectivite["siren"],
+        "insee_code": collectivite["insee_code"],
+        "departement": collectivite["departement"],
+        "collectivite_kind": collectivite["kind"],
+        "population_band": collectivite["population_band"],
+        "title": payload["title"],
+        "summary": payload["summary"],
+        "status": status,
+        "status_label": str(Status(status).label) if status in Status.values else "",
+        "status_inferred": payload["status_inferred"],
+        "status_nl": crosswalk[0],
+        "status_uk": crosswalk[1],
+        "status_us": crosswalk[2],
+        "status_eu": crosswalk[3],
+        "ai_family": payload["ai_family"],
+        "automation_level": payload["automation_level"],
+        "ai_act_risk": payload["ai_act_risk"],
+        "personal_data": payload["personal_data"],
+        "domains": LIST_SEPARATOR.join(d["code"] for d in payload["domains"]),
+        "tool_ids": LIST_SEPARATOR.join(str(t["id"]) for t in payload["tools"]),
+        "tool_names": LIST_SEPARATOR.join(t["name"] for t in payload["tools"]),
+        "tool_other": payload["tool_other"],
+        "techniques": LIST_SEPARATOR.join(payload["techniques"]),
+        "method_phase": payload["method_phase"],
+        "started_on": payload["started_on"] or "",
+        "production_on": payload["production_on"] or "",
+        "visibility": payload["visibility"],
+        "published_at": payload["published_at"],
+        "steps": LIST_SEPARATOR.join(step["text"] for step in payload["steps"]),
+        "source": payload["source"],
+    }
+
+
+def to_csv(payloads: Iterable[dict], delimiter: str = ";") -> bytes:
+    """UTF-8 with a byte-order mark, so French spreadsheets read the accents right."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=delimiter)
+    writer.writeheader()
+    for payload in payloads:
+        row = row_of(payload)
+        row["status_inferred"] = "oui" if row["status_inferred"] else "non"
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(payloads: Iterable[dict]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("cas_d_usage")
+    sheet.append(COLUMNS)
+    for payload in payloads:
+        row = row_of(payload)
+        sheet.append([row[column] for column in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(payloads: Iterable[dict]) -> bytes:
+    return json.dumps(list(payloads), ensure_ascii=False, indent=1).encode("utf-8")

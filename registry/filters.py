@@ -1,0 +1,86 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from registry import vocabularies as v
+from registry.models import BenchmarkEntry, Term
+from registry.search import search_query
+
+
+class _AnyValues(forms.MultipleChoiceField):
+    """A repeated parameter whose values are checked elsewhere (or need no check)."""
+
+    def valid_value(self, value):
+        return True
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ValuesFilter(django_filters.MultipleChoiceFilter):
+    field_class = _AnyValues
+
+
+class BenchmarkFilter(django_filters.FilterSet):
+    """Filters of the cross-collectivité benchmark. Repeat a parameter to accept several values
+    (`?status=pilot&status=production`)."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("recherche en texte intégral"))
+    collectivite = ValuesFilter(field_name="collectivite_slug")
+    collectivite_kind = django_filters.MultipleChoiceFilter(choices=v.CollectiviteKind.choices)
+    population_band = django_filters.MultipleChoiceFilter(choices=v.PopulationBand.choices)
+    departement = ValuesFilter()
+    domain = ValuesFilter(method="filter_domain")
+    tool = ValuesFilter(method="filter_tool")
+    ai_family = django_filters.MultipleChoiceFilter(choices=v.AIFamily.choices)
+    status = django_filters.MultipleChoiceFilter(choices=v.Status.choices)
+    ai_act_risk = django_filters.MultipleChoiceFilter(choices=v.AIActRisk.choices)
+    technique = django_filters.MultipleChoiceFilter(
+        choices=v.Technique.choices, method="filter_technique"
+    )
+    automation_level = django_filters.MultipleChoiceFilter(choices=v.AutomationLevel.choices)
+    personal_data = django_filters.MultipleChoiceFilter(choices=v.PersonalData.choices)
+    method_phase = django_filters.MultipleChoiceFilter(choices=v.MethodPhase.choices)
+    published_after = django_filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
+    published_before = django_filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
+    started_before = django_filters.DateFilter(field_name="started_on", lookup_expr="lte")
+    production_after = django_filters.DateFilter(field_name="production_on", lookup_expr="gte")
+    production_before = django_filters.DateFilter(field_name="production_on", lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(
+        fields=[
+            ("published_at", "published_at"),
+            ("title", "title"),
+            ("status", "status"),
+            ("collectivite_slug", "collectivite"),
+            ("public_id", "public_id"),
+        ]
+    )
+
+    class Meta:
+        model = BenchmarkEntry
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(search_vector=search_query(value))
+
+    def filter_domain(self, queryset, name, value):
+        known = set(
+            Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, code__in=value).values_list(
+                "code", flat=True
+            )
+        )
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValidationError({"domain": [f"Domaine inconnu : {', '.join(unknown)}."]})
+        return queryset.filter(domains__overlap=value)
+
+    def filter_tool(self, queryset, name, value):
+        if not all(item.isdigit() for item in value):
+            raise ValidationError({"tool": ["Identifiant d'outil attendu (nombre entier)."]})
+        return queryset.filter(tool_ids__overlap=[int(item) for item in value])
+
+    def filter_technique(self, queryset, name, value):
+        return queryset.filter(techniques__overlap=value)
