@@ -24,6 +24,10 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
+    def get_authenticate_header(self, request):
+        # A refused login is a 401 that says how to authenticate, like the rest of the API.
+        return "Token"
+
     @extend_schema(
         summary="Obtenir un jeton d'accès",
         request=TokenRequestSerializer,

@@ -53,6 +53,9 @@ TENANT_DOMAIN_MODEL = "registry.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Issue `SET search_path` only when the schema changes, not before every cursor (the library
+# forgets the cached path on rollback, savepoint rollback and close, where PostgreSQL does).
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """URLs of the public site (BASE_DOMAIN): shared registry, federation API, curators' admin."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ObtainTokenView
@@ -14,8 +14,8 @@ router.register("benchmark/use-cases", registry_api.BenchmarkUseCaseViewSet, bas
 
 api_v1 = [
     path("benchmark/stats/", registry_api.StatsView.as_view(), name="benchmark-stats"),
-    path(
-        "benchmark/export.<str:fmt>",
+    re_path(
+        r"^benchmark/export\.(?P<fmt>csv|xlsx|json)$",
         registry_api.ExportView.as_view(),
         name="benchmark-export",
     ),

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
 
 
 def public_hosts() -> set[str]:
@@ -21,13 +22,15 @@ class CollectiviteMiddleware(TenantMainMiddleware):
     def process_request(self, request):
         if request.path == "/healthz":
             return healthz(request)
-        connection.set_schema_to_public()
+        if connection.schema_name != get_public_schema_name():
+            connection.set_schema_to_public()
         request.collectivite = None
         try:
             hostname = self.hostname_from_request(request)
         except Exception:  # DisallowedHost and malformed Host headers
             return unknown_host(request, "")
         if hostname in public_hosts():
+            # Already on public: keep the connection's cached search_path (no extra SET).
             request.tenant = connection.tenant
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)

@@ -75,3 +75,47 @@ def client_for():
 @pytest.fixture
 def in_tenant():
     return tenant_context
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttling counters live in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_for():
+    """A DRF client on a host (None = public site), authenticated as `user` when given."""
+    from rest_framework.test import APIClient
+
+    def make(slug: str | None, user=None) -> APIClient:
+        client = APIClient(HTTP_HOST=host_of(slug))
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def people(make_user, annecy, cdg74):
+    """Everyone of the access matrix, around the Grand Annecy."""
+    return {
+        "reader": make_user("lecteur@annecy.test", collectivite=annecy, role=Role.READER),
+        "contributor": make_user("contrib@annecy.test", collectivite=annecy, role=Role.CONTRIBUTOR),
+        "admin": make_user("admin@annecy.test", collectivite=annecy, role=Role.ADMIN),
+        "other": make_user("agent@cdg74.test", collectivite=cdg74, role=Role.ADMIN),
+        "curator": make_user("curateur@cdg74.test", curator=True),
+    }
+
+
+def data_queries(captured) -> list[str]:
+    """Queries of a CaptureQueriesContext, without django-tenants' `SET search_path` (issued
+    only when the schema changed since the previous statement)."""
+    return [
+        q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SET search_path")
+    ]

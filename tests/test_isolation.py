@@ -3,7 +3,6 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
 from casestudies.models import UseCase
 from tests.conftest import PASSWORD
 
@@ -11,17 +10,6 @@ from tests.conftest import PASSWORD
 def _annecy_public_id(annecy):
     with tenant_context(annecy):
         return UseCase.objects.get().public_id
-
-
-@pytest.fixture
-def people(make_user, annecy, cdg74):
-    return {
-        "reader": make_user("lecteur@annecy.test", collectivite=annecy, role=Role.READER),
-        "contributor": make_user("contrib@annecy.test", collectivite=annecy, role=Role.CONTRIBUTOR),
-        "admin": make_user("admin@annecy.test", collectivite=annecy, role=Role.ADMIN),
-        "other": make_user("agent@cdg74.test", collectivite=cdg74, role=Role.ADMIN),
-        "curator": make_user("curateur@cdg74.test", curator=True),
-    }
 
 
 @pytest.mark.parametrize("who", ["reader", "contributor", "admin"])

@@ -1,0 +1,417 @@
+"""The federation API (<BASE_DOMAIN>/api/v1/): benchmark, stats, exports, catalogue, tokens."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+from openpyxl import load_workbook
+
+from casestudies.models import UseCase
+from casestudies.services import usecase_create, usecase_publish
+from registry.models import Term, Tool
+from tests.conftest import PASSWORD, data_queries
+
+LIST = "/api/v1/benchmark/use-cases/"
+STATS = "/api/v1/benchmark/stats/"
+ROLES = ["anonymous", "reader", "contributor", "admin", "other", "curator"]
+
+
+def _client(api_for, people, who):
+    return api_for(None, None if who == "anonymous" else people[who])
+
+
+def _publish(collectivite, *, title, visibility="public", status="pilot", domain="juridique",
+             tool="mistral", summary="Un cas publié pour les tests."):  # fmt: skip
+    with tenant_context(collectivite):
+        use_case = usecase_create(
+            actor=None, title=title, summary=summary, ai_family="generalist",
+            automation_level="assistance", status=status, personal_data="no",
+            visibility=visibility, domains=list(Term.objects.filter(code=domain)),
+            tools=list(Tool.objects.filter(slug=tool)),
+        )  # fmt: skip
+        if visibility != "private":
+            usecase_publish(use_case=use_case, actor=None)
+    connection.set_schema_to_public()
+    return use_case
+
+
+def _ids(response):
+    return {row["public_id"] for row in response.json()["results"]}
+
+
+@pytest.fixture
+def shared(annecy, cdg74):
+    """A `network` entry of the CDG74 and a private use case of Annecy, beside the seeded seven."""
+    network = _publish(cdg74, title="Tri du courrier (réseau)", visibility="network")
+    private = _publish(annecy, title="Projet confidentiel", visibility="private")
+    return {"network": network.public_id, "private": private.public_id}
+
+
+# --- visibility per role -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_benchmark_shows_public_to_all_and_network_to_members_and_curators(api_for, people,
+                                                                           shared, who):  # fmt: skip
+    response = _client(api_for, people, who).get(LIST + "?page_size=100")
+    assert response.status_code == 200
+    ids = _ids(response)
+    assert "74-GRAND-ANNECY-0001" in ids
+    assert (shared["network"] in ids) == (who != "anonymous")
+    assert shared["private"] not in ids
+    detail = _client(api_for, people, who).get(f"{LIST}{shared['network']}/")
+    assert detail.status_code == (404 if who == "anonymous" else 200)
+
+
+def test_a_logged_in_user_without_membership_sees_only_public_entries(api_for, make_user, shared):
+    loner = make_user("seul@nulle-part.test")
+    assert shared["network"] not in _ids(api_for(None, loner).get(LIST + "?page_size=100"))
+
+
+def test_private_use_cases_never_reach_the_benchmark_table(shared):
+    from registry.models import BenchmarkEntry
+
+    assert not BenchmarkEntry.objects.filter(public_id=shared["private"]).exists()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_read_only_endpoints_answer_everyone_and_refuse_writes(api_for, people, who):
+    client = _client(api_for, people, who)
+    for path in [LIST, STATS + "?by=status", "/api/v1/collectivites/", "/api/v1/tools/",
+                 "/api/v1/benchmark/export.csv"]:  # fmt: skip
+        assert client.get(path).status_code == 200, path
+    assert client.post(LIST, {}, format="json").status_code == 405
+    assert client.delete(f"{LIST}74-GRAND-ANNECY-0001/").status_code == 405
+
+
+# --- filters and search ------------------------------------------------------------------------
+
+
+def test_filters(api_for):
+    client = api_for(None)
+    get = lambda q: _ids(client.get(f"{LIST}?page_size=100&{q}"))  # noqa: E731
+    assert get("collectivite=grand-annecy") == {"74-GRAND-ANNECY-0001"}
+    assert get("collectivite_kind=cdg") == {"74-CDG74-0001"}
+    assert get("domain=ressources-humaines") == {"74-CDG74-0001", "74-COLLECTIVITE-B-0001"}
+    delibia = Tool.objects.get(slug="delibia").pk
+    assert get(f"tool={delibia}") == {"74-COLLECTIVITE-A-0001", "74-EPCI-B-0001"}
+    assert get("ai_family=business&status=pilot") == {
+        "74-CDG74-0001",
+        "74-GRAND-ANNECY-0001",
+        "74-EPCI-B-0001",
+    }
+    assert get("status=idea&status=design") == {
+        "74-FILIERE-0001",
+        "74-EPCI-A-0001",
+        "74-COLLECTIVITE-B-0001",
+    }
+    assert get("ai_act_risk=to_assess") and not get("ai_act_risk=high")
+    assert get("personal_data=yes") == {"74-CDG74-0001"}
+    assert get("automation_level=information") == {
+        "74-GRAND-ANNECY-0001",
+        "74-EPCI-A-0001",
+        "74-COLLECTIVITE-B-0001",
+    }
+    assert len(get("departement=74")) == 7
+    assert get("published_after=2000-01-01") and not get("published_before=2000-01-01")
+    assert not get("technique=computer_vision")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=finished", "status"),
+        ("domain=inconnu", "domain"),
+        ("tool=abc", "tool"),
+        ("collectivite_kind=village", "collectivite_kind"),
+        ("population_band=huge", "population_band"),
+        ("published_after=hier", "published_after"),
+        ("ordering=secret", "ordering"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=999", "page"),
+        ("page_size=101", "page_size"),
+        ("page_size=0", "page_size"),
+    ],
+)
+def test_bad_parameters_are_400_with_the_parameter_named(api_for, query, field):
+    response = api_for(None).get(f"{LIST}?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_search_is_french_and_accent_insensitive(api_for):
+    client = api_for(None)
+    get = lambda q: _ids(client.get(f"{LIST}?page_size=100&q={q}"))  # noqa: E731
+    with_accents = get("Expérimentation")
+    assert with_accents == get("experimentation") == get("EXPERIMENTATION")
+    assert "74-CDG74-0001" in with_accents  # its step "Expérimentation"
+    assert get("arrêtés de carrière") == {"74-CDG74-0001"}
+    assert get("arretes carriere") == {"74-CDG74-0001"}
+    assert get("collectivites") >= {"74-EPCI-A-0001"}  # "collectivités" in its steps
+    assert get("Délib-IA") == {"74-COLLECTIVITE-A-0001", "74-EPCI-B-0001"}  # tool alias
+    assert get("zzzz introuvable") == set()
+
+
+def test_search_ranks_the_best_match_first(api_for, annecy):
+    _publish(
+        annecy, title="Juridique juridique", summary="Expertise juridique et veille juridique."
+    )
+    results = api_for(None).get(f"{LIST}?q=juridique").json()["results"]
+    assert results[0]["title"] == "Juridique juridique"
+
+
+def test_pagination_shape(api_for):
+    body = api_for(None).get(f"{LIST}?page_size=3&page=2&ordering=public_id").json()
+    assert body["count"] == 7
+    assert len(body["results"]) == 3
+    assert "page=3" in body["next"] and "page_size=3" in body["next"]
+    assert body["previous"]
+
+
+def test_list_entries_carry_ids_of_collectivite_and_tools(api_for):
+    entry = api_for(None).get(f"{LIST}74-CDG74-0001/").json()
+    assert entry["collectivite"]["slug"] == "cdg74"
+    assert {"siren", "insee_code", "departement", "kind", "population_band"} <= set(
+        entry["collectivite"]
+    )
+    assert entry["tools"] == [
+        {"id": Tool.objects.get(slug="whatsnext").pk, "slug": "whatsnext", "name": "Whatsnext",
+         "kind": "business", "vendor": None}
+    ]  # fmt: skip
+    assert [s["text"] for s in entry["steps"]][3] == "Expérimentation"
+
+
+def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people):
+    client = api_for("grand-annecy", people["admin"])
+    client.patch("/api/v1/use-cases/74-GRAND-ANNECY-0001/",
+                 {"contact_email": "juridique@annecy.test"}, format="json")  # fmt: skip
+    entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    assert entry["contact_email"] == ""
+    client.patch(
+        "/api/v1/use-cases/74-GRAND-ANNECY-0001/", {"peer_contact_ok": True}, format="json"
+    )
+    entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    assert entry["contact_email"] == "juridique@annecy.test"
+
+
+# --- stats -------------------------------------------------------------------------------------
+
+
+def test_stats_by_one_and_two_dimensions(api_for):
+    client = api_for(None)
+    by_status = client.get(f"{STATS}?by=status").json()
+    assert by_status["total"] == 7
+    assert {r["status"]: r["count"] for r in by_status["results"]} == {
+        "pilot": 4,
+        "idea": 2,
+        "design": 1,
+    }
+    cross = client.get(f"{STATS}?by=domain&by=status").json()["results"]
+    assert {"domain": "ressources-humaines", "status": "pilot", "count": 1} in cross
+    assert {"domain": "ressources-humaines", "status": "idea", "count": 1} in cross
+    # an entry with two domains counts under each
+    assert sum(r["count"] for r in cross) == 8
+    tools = client.get(f"{STATS}?by=tool").json()["results"]
+    assert {"tool": Tool.objects.get(slug="delibia").pk, "count": 2} in tools
+
+
+def test_stats_honour_the_filters(api_for):
+    body = api_for(None).get(f"{STATS}?by=status&ai_family=business").json()
+    assert body["total"] == 3
+    assert body["results"] == [{"status": "pilot", "count": 3}]
+
+
+@pytest.mark.parametrize("query", ["", "by=colour", "by=status&by=status", "by=a&by=b&by=c"])
+def test_stats_need_one_or_two_known_dimensions(api_for, query):
+    response = api_for(None).get(f"{STATS}?{query}")
+    assert response.status_code == 400
+    assert "by" in response.json()
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_csv_export_opens_in_a_french_spreadsheet_and_parses_back(api_for):
+    response = api_for(None).get("/api/v1/benchmark/export.csv?status=pilot")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert {row["public_id"] for row in rows} == {
+        "74-CDG74-0001",
+        "74-GRAND-ANNECY-0001",
+        "74-COLLECTIVITE-A-0001",
+        "74-EPCI-B-0001",
+    }
+    cdg = next(row for row in rows if row["public_id"] == "74-CDG74-0001")
+    assert cdg["collectivite_slug"] == "cdg74"
+    assert cdg["tool_ids"] == str(Tool.objects.get(slug="whatsnext").pk)
+    assert cdg["tool_names"] == "Whatsnext"
+    assert cdg["status_label"] == "Expérimentation"
+    assert (cdg["status_nl"], cdg["status_uk"], cdg["status_us"], cdg["status_eu"]) == (
+        "In gebruik",
+        "Beta/Pilot",
+        "Pilot",
+        "Pilot",
+    )
+    assert {"siren", "insee_code"} <= set(cdg)
+
+
+def test_csv_export_with_comma_separator(api_for):
+    raw = api_for(None).get("/api/v1/benchmark/export.csv?sep=,").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    assert len(rows) == 7 and rows[0]["public_id"]
+    assert api_for(None).get("/api/v1/benchmark/export.csv?sep=|").status_code == 400
+
+
+def test_xlsx_export_parses_back(api_for):
+    response = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    assert len(data) == 1
+    row = dict(zip(header, data[0], strict=True))
+    assert row["public_id"] == "74-GRAND-ANNECY-0001"
+    assert row["tool_names"] == "LexisNexis"
+    assert row["tool_ids"] == str(Tool.objects.get(slug="lexisnexis").pk)
+
+
+def test_json_export_parses_back_with_full_entries(api_for, people, shared):
+    anonymous = json.loads(api_for(None).get("/api/v1/benchmark/export.json").content)
+    assert len(anonymous) == 7
+    assert all(entry["public_id"] and entry["collectivite"]["slug"] for entry in anonymous)
+    member = json.loads(
+        api_for(None, people["reader"]).get("/api/v1/benchmark/export.json").content
+    )
+    assert shared["network"] in {entry["public_id"] for entry in member}
+
+
+def test_unknown_export_format_is_404(api_for):
+    assert api_for(None).get("/api/v1/benchmark/export.pdf").status_code == 404
+
+
+# --- catalogue and collectivités ---------------------------------------------------------------
+
+
+def test_collectivites_with_their_published_counts(api_for, people, shared):
+    rows = api_for(None).get("/api/v1/collectivites/").json()["results"]
+    counts = {row["slug"]: row["published_count"] for row in rows}
+    assert counts["cdg74"] == 1 and counts["grand-annecy"] == 1 and len(counts) == 7
+    rows = api_for(None, people["reader"]).get("/api/v1/collectivites/").json()["results"]
+    assert {row["slug"]: row["published_count"] for row in rows}["cdg74"] == 2
+
+
+def test_tools_with_how_many_collectivites_use_them_by_status(api_for, annecy):
+    _publish(annecy, title="Autre usage de Delibia", tool="delibia", status="production")
+    rows = {row["slug"]: row for row in api_for(None).get("/api/v1/tools/").json()["results"]}
+    assert rows["delibia"]["collectivites_count"] == 3
+    assert rows["delibia"]["by_status"] == {"pilot": 2, "production": 1}
+    assert rows["claude"]["collectivites_count"] == 0
+    assert "Délib-IA" in rows["delibia"]["aliases"]
+
+
+# --- auth, caching, throttling, queries ---------------------------------------------------------
+
+
+def test_token_from_email_and_password(api_for, people, shared):
+    client = api_for(None)
+    response = client.post("/api/v1/auth/token/",
+                           {"email": "LECTEUR@annecy.test", "password": PASSWORD}, format="json")  # fmt: skip
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert shared["network"] in _ids(client.get(LIST + "?page_size=100"))
+
+
+def test_token_refused_with_a_wrong_password_or_missing_fields(api_for, people):
+    client = api_for(None)
+    wrong = client.post("/api/v1/auth/token/",
+                        {"email": "lecteur@annecy.test", "password": "non"}, format="json")  # fmt: skip
+    assert wrong.status_code == 401
+    missing = client.post("/api/v1/auth/token/", {"email": "pas-une-adresse"}, format="json")
+    assert missing.status_code == 400
+    assert {"email", "password"} <= set(missing.json())
+    bogus = api_for(None)
+    bogus.credentials(HTTP_AUTHORIZATION="Token 0000")
+    assert bogus.get(LIST).status_code == 401
+
+
+def test_conditional_get_with_etag(api_for, annecy):
+    client = api_for(None)
+    first = client.get(f"{LIST}?status=pilot")
+    etag = first["ETag"]
+    assert client.get(f"{LIST}?status=pilot", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(f"{LIST}?status=idea", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    stats = client.get(f"{STATS}?by=status")
+    assert client.get(f"{STATS}?by=status", HTTP_IF_NONE_MATCH=stats["ETag"]).status_code == 304
+    _publish(annecy, title="Nouveau cas")
+    assert client.get(f"{LIST}?status=pilot", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get(f"{STATS}?by=status", HTTP_IF_NONE_MATCH=stats["ETag"]).status_code == 200
+
+
+def test_etag_differs_between_anonymous_and_member(api_for, people):
+    anonymous = api_for(None).get(LIST)["ETag"]
+    member = api_for(None, people["reader"]).get(LIST)["ETag"]
+    assert anonymous != member
+
+
+def test_anonymous_callers_are_throttled(api_for, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    rates = {**AnonRateThrottle.THROTTLE_RATES, "anon": "3/min"}
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = rates
+    try:
+        client = api_for(None)
+        codes = [client.get("/api/v1/tools/").status_code for _ in range(4)]
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = original
+    assert codes == [200, 200, 200, 429]
+
+
+def test_benchmark_list_query_count_does_not_grow_with_page_size(api_for, annecy):
+    for index in range(5):
+        _publish(annecy, title=f"Cas {index}")
+    client = api_for(None)
+    counts = []
+    for size in (1, 12):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{LIST}?page_size={size}&q=cas")
+        assert response.status_code == 200
+        counts.append(len(data_queries(queries)))
+    assert counts[0] == counts[1] <= 3, counts  # version (ETag), count, page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/collectivites/", "/api/v1/tools/",
+                                  STATS + "?by=domain&by=status"])  # fmt: skip
+def test_other_lists_make_a_constant_number_of_queries(api_for, annecy, path):
+    client = api_for(None)
+    with CaptureQueriesContext(connection) as before:
+        client.get(path)
+    for index in range(4):
+        _publish(annecy, title=f"Cas {index}", tool="claude", domain="finances")
+    with CaptureQueriesContext(connection) as after:
+        client.get(path)
+    assert len(data_queries(before)) == len(data_queries(after))
+
+
+def test_the_benchmark_never_reads_a_collectivite_schema(api_for):
+    with CaptureQueriesContext(connection) as queries:
+        for path in [LIST + "?q=juridique", STATS + "?by=tool", "/api/v1/benchmark/export.csv",
+                     "/api/v1/tools/", "/api/v1/collectivites/"]:  # fmt: skip
+            api_for(None).get(path)
+    sql = " ".join(query["sql"] for query in queries)
+    assert "casestudies_" not in sql
+    assert connection.schema_name == "public"
+
+
+def test_use_case_table_is_untouched_by_benchmark_reads(annecy):
+    with tenant_context(annecy):
+        assert UseCase.objects.count() == 1

@@ -1,0 +1,286 @@
+"""The collectivité API (<slug>.<BASE_DOMAIN>/api/v1/use-cases/): roles, validation, publication."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+
+from casestudies.models import UseCase, UseCaseEvent
+from casestudies.services import usecase_create
+from registry.models import BenchmarkEntry, Term, Tool
+from tests.conftest import data_queries
+
+BASE = "/api/v1/use-cases/"
+SEEDED = "74-GRAND-ANNECY-0001"
+ROLES = ["anonymous", "reader", "contributor", "admin", "other", "curator"]
+
+
+def _payload(**overrides):
+    body = {
+        "title": "Assistant de rédaction des comptes rendus",
+        "summary": "Un assistant propose un premier jet des comptes rendus de réunion.",
+        "ai_family": "generalist",
+        "domains": ["administration-generale-et-assemblees"],
+        "automation_level": "assistance",
+        "status": "pilot",
+        "personal_data": "no",
+        "visibility": "public",
+        "tools": [Tool.objects.get(slug="mistral").pk],
+        "steps": [{"text": "Choisir l'outil"}, {"text": "Former les agents", "phase": "planning"}],
+        "lessons": [{"category": "quality", "polarity": "difficulty", "text": "Relire toujours."}],
+        "metrics": [{"name": "Temps gagné", "unit": "h/semaine", "value": "3.5"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def _client(api_for, people, who, slug="grand-annecy"):
+    return api_for(slug, None if who == "anonymous" else people[who])
+
+
+# --- who gets what -----------------------------------------------------------------------------
+
+EXPECTED_READ = {"anonymous": 404, "reader": 200, "contributor": 200, "admin": 200, "other": 404,
+                 "curator": 404}  # fmt: skip
+EXPECTED_CREATE = {"anonymous": 404, "reader": 403, "contributor": 201, "admin": 201, "other": 404,
+                   "curator": 404}  # fmt: skip
+EXPECTED_EDIT = {"anonymous": 404, "reader": 403, "contributor": 200, "admin": 200, "other": 404,
+                 "curator": 404}  # fmt: skip
+EXPECTED_ADMIN = {"anonymous": 404, "reader": 403, "contributor": 403, "admin": 200, "other": 404,
+                  "curator": 404}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_list_and_retrieve_by_role(api_for, people, who):
+    client = _client(api_for, people, who)
+    assert client.get(BASE).status_code == EXPECTED_READ[who]
+    response = client.get(f"{BASE}{SEEDED}/")
+    assert response.status_code == EXPECTED_READ[who]
+    if EXPECTED_READ[who] == 200:
+        assert response.json()["title"] == "Accompagnement de l'expertise juridique"
+    else:
+        assert "expertise" not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_create_by_role(api_for, people, annecy, who):
+    response = _client(api_for, people, who).post(BASE, _payload(), format="json")
+    assert response.status_code == EXPECTED_CREATE[who], response.content
+    with tenant_context(annecy):
+        assert UseCase.objects.count() == (2 if EXPECTED_CREATE[who] == 201 else 1)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_edit_by_role(api_for, people, annecy, who):
+    client = _client(api_for, people, who)
+    response = client.patch(f"{BASE}{SEEDED}/", {"status": "production"}, format="json")
+    assert response.status_code == EXPECTED_EDIT[who]
+    with tenant_context(annecy):
+        status = UseCase.objects.get(public_id=SEEDED).status
+    assert status == ("production" if EXPECTED_EDIT[who] == 200 else "pilot")
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_publish_unpublish_and_archive_by_role(api_for, people, annecy, who):
+    client = _client(api_for, people, who)
+    expected = EXPECTED_ADMIN[who]
+    assert client.post(f"{BASE}{SEEDED}/unpublish/", {}, format="json").status_code == expected
+    assert client.post(f"{BASE}{SEEDED}/publish/", {}, format="json").status_code == expected
+    archived = client.delete(f"{BASE}{SEEDED}/")
+    assert archived.status_code == (204 if expected == 200 else expected)
+    with tenant_context(annecy):
+        state = UseCase.objects.get(public_id=SEEDED).publication_state
+    assert state == ("archived" if expected == 200 else "published")
+
+
+def test_a_member_of_another_collectivite_cannot_reach_it_through_their_own_host(api_for, people):
+    response = api_for("cdg74", people["other"]).get(f"{BASE}{SEEDED}/")
+    assert response.status_code == 404
+
+
+def test_token_authentication_works_on_the_collectivite_api(api_for, people):
+    from tests.conftest import PASSWORD
+
+    client = api_for("grand-annecy")
+    token = client.post(
+        "/api/v1/auth/token/", {"email": "lecteur@annecy.test", "password": PASSWORD}, format="json"
+    ).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(BASE).status_code == 200
+    other = api_for("cdg74")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert other.get(BASE).status_code == 404
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def test_create_writes_children_atomically_and_returns_them(api_for, people, annecy):
+    response = api_for("grand-annecy", people["contributor"]).post(BASE, _payload(), format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["public_id"] == "74-GRAND-ANNECY-0002"
+    assert [s["text"] for s in body["steps"]] == ["Choisir l'outil", "Former les agents"]
+    assert [s["position"] for s in body["steps"]] == [1, 2]
+    assert body["lessons"][0]["category"] == "quality"
+    assert body["metrics"][0]["value"] == "3.50"
+    assert body["tools"][0]["slug"] == "mistral"
+    assert body["publication_state"] == "draft"
+    with tenant_context(annecy):
+        assert UseCaseEvent.objects.get(use_case__public_id="74-GRAND-ANNECY-0002").action == (
+            "created"
+        )
+
+
+def test_put_replaces_and_patch_changes_only_what_is_sent(api_for, people, annecy):
+    client = api_for("grand-annecy", people["contributor"])
+    public_id = client.post(BASE, _payload(), format="json").json()["public_id"]
+    response = client.patch(
+        f"{BASE}{public_id}/", {"steps": [{"text": "Seule étape"}]}, format="json"
+    )
+    assert response.status_code == 200
+    assert [s["text"] for s in response.json()["steps"]] == ["Seule étape"]
+    assert response.json()["lessons"][0]["text"] == "Relire toujours."
+    response = client.put(f"{BASE}{public_id}/", _payload(title="Nouveau titre", lessons=[]),
+                          format="json")  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["title"] == "Nouveau titre"
+    assert response.json()["lessons"] == []
+    missing = client.put(f"{BASE}{public_id}/", {"title": "Sans le reste"}, format="json")
+    assert missing.status_code == 400
+    assert {"summary", "ai_family", "domains", "status"} <= set(missing.json())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "finished"}, "status"),
+        ({"ai_family": 3}, "ai_family"),
+        ({"domains": ["inconnu"]}, "domains"),
+        ({"domains": []}, "domains"),
+        ({"tools": [999999]}, "tools"),
+        ({"title": "x" * 121}, "title"),
+        ({"summary": "x" * 401}, "summary"),
+        ({"techniques": ["telepathy"]}, "techniques"),
+        ({"satisfaction": 9}, "satisfaction"),
+        ({"steps": [{"text": ""}]}, "steps"),
+        ({"steps": "pas une liste"}, "steps"),
+        ({"contact_email": "pas-une-adresse"}, "contact_email"),
+        ({"started_on": "26/11/2026"}, "started_on"),
+    ],
+)
+def test_invalid_input_is_a_400_naming_the_field_and_writes_nothing(api_for, people, annecy, body,
+                                                                     field):  # fmt: skip
+    response = api_for("grand-annecy", people["contributor"]).post(BASE, _payload(**body),
+                                                                   format="json")  # fmt: skip
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    with tenant_context(annecy):
+        assert UseCase.objects.count() == 1
+
+
+def test_malformed_json_is_a_400(api_for, people):
+    response = api_for("grand-annecy", people["contributor"]).post(
+        BASE, "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_service_rule_errors_come_back_as_400_with_the_field(api_for, people):
+    client = api_for("grand-annecy", people["admin"])
+    public_id = client.post(BASE, _payload(visibility="private"), format="json").json()["public_id"]
+    response = client.post(f"{BASE}{public_id}/publish/", {}, format="json")
+    assert response.status_code == 400
+    assert "visibility" in response.json()
+
+
+def test_archived_use_case_cannot_be_edited(api_for, people):
+    client = api_for("grand-annecy", people["admin"])
+    assert client.delete(f"{BASE}{SEEDED}/").status_code == 204
+    response = client.patch(f"{BASE}{SEEDED}/", {"status": "production"}, format="json")
+    assert response.status_code == 400
+    assert "archivé" in response.content.decode()
+
+
+# --- the benchmark follows at once ---------------------------------------------------------------
+
+
+def test_publish_and_unpublish_are_reflected_in_the_benchmark_at_once(api_for, people):
+    admin = api_for("grand-annecy", people["admin"])
+    public_id = admin.post(BASE, _payload(title="Traduction des courriers"), format="json").json()[
+        "public_id"
+    ]
+    benchmark = api_for(None)
+
+    def titles():
+        return [r["title"] for r in benchmark.get("/api/v1/benchmark/use-cases/").json()["results"]]
+
+    assert "Traduction des courriers" not in titles()
+    assert admin.post(f"{BASE}{public_id}/publish/", {}, format="json").status_code == 200
+    assert "Traduction des courriers" in titles()
+    assert BenchmarkEntry.objects.get(public_id=public_id).collectivite.slug == "grand-annecy"
+    admin.patch(
+        f"{BASE}{public_id}/", {"title": "Traduction des courriers entrants"}, format="json"
+    )
+    assert "Traduction des courriers entrants" in titles()
+    assert admin.post(f"{BASE}{public_id}/unpublish/", {}, format="json").status_code == 200
+    assert "Traduction des courriers entrants" not in titles()
+    assert not BenchmarkEntry.objects.filter(public_id=public_id).exists()
+
+
+def test_archiving_removes_the_benchmark_entry(api_for, people):
+    assert BenchmarkEntry.objects.filter(public_id=SEEDED).exists()
+    assert api_for("grand-annecy", people["admin"]).delete(f"{BASE}{SEEDED}/").status_code == 204
+    assert not BenchmarkEntry.objects.filter(public_id=SEEDED).exists()
+
+
+def test_a_failed_benchmark_write_rolls_the_publication_back(people, annecy, monkeypatch):
+    from casestudies import services
+    from registry import services as registry_services
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(registry_services, "benchmark_entry_write", broken)
+    with tenant_context(annecy):
+        use_case = usecase_create(actor=None, **{
+            **_payload(), "domains": list(Term.objects.filter(code="juridique")),
+            "tools": [], "steps": [], "lessons": [], "metrics": [],
+        })  # fmt: skip
+        with pytest.raises(RuntimeError):
+            services.usecase_publish(use_case=use_case, actor=None)
+        use_case.refresh_from_db()
+        assert use_case.publication_state == "draft"
+        assert not UseCaseEvent.objects.filter(use_case=use_case, action="published").exists()
+
+
+# --- filters and queries -----------------------------------------------------------------------
+
+
+def test_filters_on_vocabularies_dates_and_search(api_for, people):
+    client = api_for("grand-annecy", people["contributor"])
+    client.post(BASE, _payload(status="production", started_on="2025-03-01"), format="json")
+    get = lambda q: [r["public_id"] for r in client.get(f"{BASE}?{q}").json()["results"]]  # noqa: E731
+    assert get("status=production") == ["74-GRAND-ANNECY-0002"]
+    assert get("status=production&status=pilot") == [SEEDED, "74-GRAND-ANNECY-0002"]
+    assert get("domain=juridique") == [SEEDED]
+    assert get(f"tool={Tool.objects.get(slug='lexisnexis').pk}") == [SEEDED]
+    assert get("started_after=2025-01-01") == ["74-GRAND-ANNECY-0002"]
+    assert get("search=comptes rendus") == ["74-GRAND-ANNECY-0002"]
+    assert get("ordering=-public_id") == ["74-GRAND-ANNECY-0002", SEEDED]
+    assert client.get(f"{BASE}?status=finished").status_code == 400
+    assert client.get(f"{BASE}?started_after=hier").status_code == 400
+
+
+def test_list_makes_the_same_number_of_queries_whatever_the_page_size(api_for, people):
+    client = api_for("grand-annecy", people["contributor"])
+    for index in range(6):
+        client.post(BASE, _payload(title=f"Cas {index}"), format="json")
+    counts = []
+    for size in (1, 7):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{BASE}?page_size={size}")
+        assert len(response.json()["results"]) == size
+        counts.append(len(data_queries(queries)))
+    assert counts[0] == counts[1], counts
