@@ -132,6 +132,16 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         validators = []  # uniqueness is the service's and the database's job
 
+    def to_internal_value(self, data):
+        # A misspelt field must not be silently dropped; read-only fields sent back from a GET
+        # (public_id, publication_state…) are accepted and ignored.
+        if isinstance(data, dict):
+            known = set(self.fields) | set(UseCaseSerializer.Meta.fields)
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError({name: ["Champ inconnu."] for name in unknown})
+        return super().to_internal_value(data)
+
     def validate_domains(self, value):
         if not value:
             raise serializers.ValidationError("Choisissez au moins un domaine.")

@@ -70,7 +70,27 @@ def collectivite_update(collectivite: Collectivite, **fields) -> Collectivite:
     collectivite.full_clean()
     connection.set_schema_to_public()
     collectivite.save()
+    _refresh_benchmark_collectivite(collectivite)
     return collectivite
+
+
+def _refresh_benchmark_collectivite(collectivite: Collectivite) -> None:
+    """Published snapshots carry the collectivité's identity: keep them in step with it."""
+    from casestudies.serializers import CollectiviteRefSerializer
+
+    entries = list(BenchmarkEntry.objects.filter(collectivite=collectivite))
+    if not entries:
+        return
+    identity = dict(CollectiviteRefSerializer(collectivite).data)
+    for entry in entries:
+        entry.collectivite_kind = collectivite.kind
+        entry.population_band = collectivite.population_band
+        entry.departement = collectivite.departement
+        entry.payload = {**entry.payload, "collectivite": identity}
+    BenchmarkEntry.objects.bulk_update(
+        entries, ["collectivite_kind", "population_band", "departement", "payload"]
+    )
+    _benchmark_changed()
 
 
 def collectivite_ensure_primary_domain(collectivite: Collectivite) -> bool:

@@ -167,6 +167,7 @@ def test_put_replaces_and_patch_changes_only_what_is_sent(api_for, people, annec
         ({"steps": "pas une liste"}, "steps"),
         ({"contact_email": "pas-une-adresse"}, "contact_email"),
         ({"started_on": "26/11/2026"}, "started_on"),
+        ({"titel": "faute de frappe"}, "titel"),
     ],
 )
 def test_invalid_input_is_a_400_naming_the_field_and_writes_nothing(api_for, people, annecy, body,
@@ -284,3 +285,13 @@ def test_list_makes_the_same_number_of_queries_whatever_the_page_size(api_for, p
         assert len(response.json()["results"]) == size
         counts.append(len(data_queries(queries)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_get_body_can_be_put_back_unchanged(api_for, people):
+    client = api_for("grand-annecy", people["contributor"])
+    body = client.get(f"{BASE}{SEEDED}/").json()
+    body["domains"] = [d["code"] for d in body["domains"]]
+    body["tools"] = [t["id"] for t in body["tools"]]
+    response = client.put(f"{BASE}{SEEDED}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == body["title"]

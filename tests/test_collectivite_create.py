@@ -131,3 +131,13 @@ def test_command_names_each_bad_field(db):
 def test_command_refuses_a_reserved_slug(db):
     with pytest.raises(CommandError, match=r"slug : .*réservé"):
         call_command("create_collectivite", "www", "Nom", "--kind", "commune")
+
+
+def test_updating_a_collectivite_updates_its_published_snapshots(db, annecy, client_for):
+    from registry.models import BenchmarkEntry
+
+    collectivite_update(annecy, population=210000, siren="200066793", kind="ca")
+    entry = BenchmarkEntry.objects.get(collectivite=annecy)
+    assert entry.population_band == ">=200000"
+    assert entry.payload["collectivite"]["siren"] == "200066793"
+    assert entry.payload["collectivite"]["population_band"] == ">=200000"

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         write("")
         write(f"Site public             http://{base}:{port}/")
         write(f"Administration commune  http://{base}:{port}/admin/")
+        write(f"API (documentation)     http://{base}:{port}/api/docs/")
         for slug in collectivites:
             write(f"{slug:<23} http://{slug}.{base}:{port}/   (admin : /admin/)")
         _password, origin = seed.demo_password()

@@ -1,0 +1,558 @@
+"""Latency of the federation API's benchmark endpoints at 10 and at 1,000 collectivités.
+
+`make bench` runs this script. In a throwaway database (`bench_<name>`, created, migrated and
+dropped by Django's test-database machinery: the development database is never touched), it
+
+1. loads the guide (casestudies.seed): its 7 collectivités give the real snapshots that every
+   bench entry copies, and the vocabulary the `domain` filter checks. Their own 7 entries are
+   then removed, so that the benchmark holds only the bench's entries;
+2. creates 10 collectivités with 20 published use cases each, then 990 more (1,000 in all). The
+   API reads only the public benchmark table, never a collectivité's schema, so these
+   collectivités are inserted WITHOUT their schemas (bulk_create skips TenantMixin.save());
+3. at each scale, times in-process (django.test.Client on BASE_DOMAIN, anonymous caller) the
+   list `/api/v1/benchmark/use-cases/?domain=…&status=…&page_size=20`, the stats
+   `/api/v1/benchmark/stats/?by=domain&by=status`, and the same two questions in raw SQL.
+
+It ends with exactly one line:
+`bench: list_1000_vs_10=… stats_1000_vs_10=… list_vs_sql=… stats_vs_sql=…`.
+
+Options: --runs N (timed runs per measure, default 50), --profile (cProfile of both endpoints and
+EXPLAIN ANALYZE of their SQL at 1,000), --strict (exit code 1 when a target is missed).
+"""
+
+import sys
+from pathlib import Path
+
+# Run as `python bench/benchmark_api.py`: the project's root must be importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import django
+
+SCALES = (10, 1000)
+USE_CASES_PER_COLLECTIVITE = 20
+RANDOM_SEED = 74
+WARMUP_RUNS = 10
+BREAKDOWN_RUNS = 20
+PAGE_SIZE = 20
+# Targets of the issue, at 1,000 collectivités.
+MAX_GROWTH = 1.5  # API median at 1,000 / API median at 10
+MAX_OVER_SQL = 4.0  # API median / raw SQL median
+
+# Realistic mix, drawn with a fixed seed: most entries are public, most projects are piloted or in
+# production, and a few domains (general administration, HR…) hold most of the use cases.
+PUBLIC_SHARE = 0.8
+STATUS_WEIGHTS = {
+    "idea": 6,
+    "design": 8,
+    "build": 8,
+    "pilot": 22,
+    "evaluation": 8,
+    "production": 34,
+    "suspended": 5,
+    "retired": 4,
+    "abandoned": 5,
+}
+DOMAINS_PER_ENTRY_WEIGHTS = {1: 50, 2: 35, 3: 15}
+KIND_WEIGHTS = {
+    "commune": 70,
+    "cc": 8,
+    "ca": 4,
+    "syndicat": 5,
+    "ccas": 6,
+    "epci_other": 3,
+    "departement": 1,
+    "metropole": 1,
+    "sdis": 1,
+    "cdg": 1,
+}
+DEPARTEMENTS = ["74", "73", "01", "38", "26", "69", "39", "25", "05", "04"]
+QUERY_STATUS = "production"
+PUBLISHED_BEFORE = datetime(2025, 6, 1, tzinfo=UTC)
+
+LIST_URL = "/api/v1/benchmark/use-cases/"
+STATS_URL = "/api/v1/benchmark/stats/"
+SQL_WHERE = "visibility = 'public' AND domains && %s::varchar(80)[] AND status = %s"
+SQL_LIST_COUNT = f"SELECT count(*) FROM registry_benchmarkentry WHERE {SQL_WHERE}"  # noqa: S608
+SQL_LIST_PAGE = (
+    f"SELECT payload::text FROM registry_benchmarkentry WHERE {SQL_WHERE} "  # noqa: S608
+    f"ORDER BY published_at DESC, public_id LIMIT {PAGE_SIZE}"
+)
+SQL_STATS = (
+    "SELECT unnest(domains), status, count(*) FROM registry_benchmarkentry "
+    "WHERE visibility = 'public' GROUP BY 1, 2"
+)
+
+
+def configure_environment() -> None:
+    """Read by config.settings: the bench must not be throttled nor slowed by DEBUG."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["API_THROTTLE_ANON"] = "1000000/min"
+    os.environ["API_THROTTLE_USER"] = "1000000/min"
+    os.environ["DEBUG"] = "0"
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --- Data ---------------------------------------------------------------------------------------
+
+
+class Loader:
+    """Adds collectivités (without schemas) and their published entries, cloned from the guide's
+    real snapshots."""
+
+    def __init__(self, templates, domain_labels: dict[str, str]):
+        self.rng = random.Random(RANDOM_SEED)  # noqa: S311 (reproducible data, not secrets)
+        self.templates = templates
+        self.domain_labels = domain_labels
+        self.domain_codes = list(domain_labels)
+        # Zipf-like popularity: the n-th domain of the vocabulary's order is drawn ∝ 1/n.
+        self.domain_weights = [1 / rank for rank in range(1, len(self.domain_codes) + 1)]
+        self.count = 0
+
+    def grow_to(self, total: int) -> tuple[int, int]:
+        from django.db import connection, transaction
+        from django.db.models import F
+
+        from registry.models import BenchmarkVersion
+
+        connection.set_schema_to_public()
+        with transaction.atomic():
+            collectivites = self.add_collectivites(total)
+            entries = self.add_entries(collectivites)
+            BenchmarkVersion.objects.filter(pk=1).update(version=F("version") + 1)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE registry_benchmarkentry")
+            cursor.execute("ANALYZE registry_collectivite")
+        return len(collectivites), entries
+
+    def add_collectivites(self, total: int):
+        from registry.models import Collectivite
+
+        rows = []
+        for number in range(self.count + 1, total + 1):
+            rows.append(
+                Collectivite(
+                    slug=f"bench-{number:04d}",
+                    schema_name=f"bench_{number:04d}",
+                    name=f"Collectivité d'essai n° {number}",
+                    kind=self.rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0],
+                    departement=self.rng.choice(DEPARTEMENTS),
+                    population=int(10 ** self.rng.uniform(2.3, 5.7)),
+                    last_use_case_number=USE_CASES_PER_COLLECTIVITE,
+                )
+            )
+        self.count = total
+        # bulk_create does not call save(): no schema is created (nor any host name).
+        return Collectivite.objects.bulk_create(rows, batch_size=500)
+
+    def draw_domains(self) -> list[str]:
+        wanted = self.rng.choices(
+            list(DOMAINS_PER_ENTRY_WEIGHTS), list(DOMAINS_PER_ENTRY_WEIGHTS.values())
+        )[0]
+        codes: list[str] = []
+        while len(codes) < wanted:
+            code = self.rng.choices(self.domain_codes, self.domain_weights)[0]
+            if code not in codes:
+                codes.append(code)
+        return codes
+
+    def add_entries(self, collectivites) -> int:
+        from django.db import connection
+        from django.utils import timezone
+
+        from registry.models import BenchmarkEntry
+
+        statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        entries = []
+        by_template = defaultdict(list)
+        for collectivite in collectivites:
+            reference = {
+                "slug": collectivite.slug,
+                "name": collectivite.name,
+                "kind": collectivite.kind,
+                "siren": "",
+                "insee_code": "",
+                "departement": collectivite.departement,
+                "population_band": collectivite.population_band,
+            }
+            for number in range(1, USE_CASES_PER_COLLECTIVITE + 1):
+                index = self.rng.randrange(len(self.templates))
+                template = self.templates[index]
+                entry_uuid = uuid.UUID(int=self.rng.getrandbits(128), version=4)
+                public_id = f"{collectivite.departement}-{collectivite.slug.upper()}-{number:04d}"
+                status = self.rng.choices(statuses, status_weights)[0]
+                domains = self.draw_domains()
+                visibility = "public" if self.rng.random() < PUBLIC_SHARE else "network"
+                published_at = PUBLISHED_BEFORE - timedelta(
+                    seconds=self.rng.randrange(3 * 365 * 86400)
+                )
+                payload = {
+                    **template.payload,
+                    "public_id": public_id,
+                    "uuid": str(entry_uuid),
+                    "collectivite": reference,
+                    "status": status,
+                    "domains": [{"code": c, "label": self.domain_labels[c]} for c in domains],
+                    "visibility": visibility,
+                    "published_at": timezone.localtime(published_at).isoformat(),
+                }
+                entries.append(
+                    BenchmarkEntry(
+                        uuid=entry_uuid,
+                        public_id=public_id,
+                        collectivite=collectivite,
+                        collectivite_slug=collectivite.slug,
+                        collectivite_kind=collectivite.kind,
+                        population_band=collectivite.population_band,
+                        departement=collectivite.departement,
+                        title=template.title,
+                        visibility=visibility,
+                        status=status,
+                        ai_family=template.ai_family,
+                        ai_act_risk=template.ai_act_risk,
+                        automation_level=template.automation_level,
+                        personal_data=template.personal_data,
+                        method_phase=template.method_phase,
+                        domains=domains,
+                        tool_ids=template.tool_ids,
+                        techniques=template.techniques,
+                        started_on=template.started_on,
+                        production_on=template.production_on,
+                        published_at=published_at,
+                        payload=payload,
+                    )
+                )
+                by_template[index].append(str(entry_uuid))
+        BenchmarkEntry.objects.bulk_create(entries, batch_size=1000)
+        # Each clone gets the search vector of the snapshot it copies (what the publishing service
+        # would have computed, give or take the collectivité's name and domain labels).
+        with connection.cursor() as cursor:
+            for index, uuids in by_template.items():
+                cursor.execute(
+                    "UPDATE registry_benchmarkentry SET search_vector = %s::tsvector "
+                    "WHERE uuid = ANY(%s::uuid[])",
+                    [self.templates[index].search_vector, uuids],
+                )
+        return len(entries)
+
+
+def load_guide():
+    """Seed the guide, keep its published entries as templates, then remove them."""
+    from django.db import connection
+
+    from casestudies.seed import seed
+    from registry.models import BenchmarkEntry, Term
+
+    connection.set_schema_to_public()
+    seed(demo=False)
+    connection.set_schema_to_public()
+    templates = list(BenchmarkEntry.objects.order_by("public_id"))
+    if not templates:
+        raise RuntimeError("The guide's seed published no use case: nothing to clone.")
+    BenchmarkEntry.objects.filter(pk__in=[entry.pk for entry in templates]).delete()
+    domain_labels = dict(
+        Term.objects.filter(vocabulary="domain", active=True)
+        .order_by("position", "code")
+        .values_list("code", "label_fr")
+    )
+    return templates, domain_labels
+
+
+# --- Measures -----------------------------------------------------------------------------------
+
+
+def timed(function, runs: int) -> list[float]:
+    """Milliseconds of `runs` calls, after WARMUP_RUNS untimed ones."""
+    for _ in range(WARMUP_RUNS):
+        function()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    return (
+        f"médiane {statistics.median(samples):7.2f} ms   "
+        f"(min {ordered[0]:6.2f}, p90 {p90:6.2f}, {len(samples)} mesures)"
+    )
+
+
+class Endpoints:
+    def __init__(self, domain: str):
+        from django.conf import settings
+        from django.test import Client
+
+        self.client = Client(HTTP_HOST=settings.BASE_DOMAIN, headers={"accept": "application/json"})
+        self.domain = domain
+        self.list_params = {"domain": domain, "status": QUERY_STATUS, "page_size": PAGE_SIZE}
+        self.stats_params = {"by": ["domain", "status"]}
+
+    def _get(self, url: str, params: dict):
+        response = self.client.get(url, params)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
+        return response
+
+    def api_list(self):
+        return self._get(LIST_URL, self.list_params)
+
+    def api_stats(self):
+        return self._get(STATS_URL, self.stats_params)
+
+    def sql_list(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(SQL_LIST_COUNT, [[self.domain], QUERY_STATUS])
+            count = cursor.fetchone()[0]
+            cursor.execute(SQL_LIST_PAGE, [[self.domain], QUERY_STATUS])
+            return count, cursor.fetchall()
+
+    def sql_stats(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(SQL_STATS)
+            return cursor.fetchall()
+
+    def check(self) -> str:
+        """The API and the raw SQL answer the same thing (else the comparison is meaningless)."""
+        listed = self.api_list().json()
+        count, page = self.sql_list()
+        api_ids = [row["public_id"] for row in listed["results"]]
+        if listed["count"] != count or api_ids != [json.loads(row[0])["public_id"] for row in page]:
+            raise RuntimeError("The list API and the raw SQL disagree.")
+        stats = self.api_stats().json()
+        api_rows = {(row["domain"], row["status"], row["count"]) for row in stats["results"]}
+        if api_rows != set(self.sql_stats()):
+            raise RuntimeError("The stats API and the raw SQL disagree.")
+        return (
+            f"liste : {count} cas d'usage pour domain={self.domain} & status={QUERY_STATUS}, "
+            f"{len(page)} sur la page ; stats : {len(api_rows)} couples (domaine, statut) "
+            f"sur {stats['total']} cas d'usage publics"
+        )
+
+
+class QueryTimer:
+    """Execute wrapper that times every query of the connection."""
+
+    def __init__(self, keep_params: bool = False):
+        self.keep_params = keep_params
+        self.queries: list[tuple] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - start) * 1000
+            self.queries.append((sql, elapsed, params) if self.keep_params else (sql, elapsed))
+
+
+def breakdown(name: str, call) -> None:
+    """Median time of each query of one API call, and what is left for Python."""
+    from django.db import connection
+
+    totals, per_query, shapes = [], defaultdict(list), {}
+    for _ in range(BREAKDOWN_RUNS):
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            start = time.perf_counter()
+            call()
+            totals.append((time.perf_counter() - start) * 1000)
+        for position, (sql, ms) in enumerate(timer.queries):
+            per_query[position].append(ms)
+            shapes[position] = " ".join(sql.split())
+    sql_total = sum(statistics.median(values) for values in per_query.values())
+    total = statistics.median(totals)
+    say(f"    {name} : {len(per_query)} requêtes SQL par appel (médianes sur {BREAKDOWN_RUNS})")
+    for position in sorted(per_query):
+        shape = shapes[position]
+        shape = shape if len(shape) <= 150 else shape[:147] + "..."
+        say(f"      {statistics.median(per_query[position]):6.2f} ms  {shape}")
+    say(
+        f"      total {total:.2f} ms = SQL {sql_total:.2f} ms "
+        f"+ Python (middlewares, DRF, filtres, rendu) {total - sql_total:.2f} ms"
+    )
+
+
+def profile(name: str, call, runs: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(30)
+    say(f"--- cProfile : {name}, {runs} appels (trié par temps cumulé) ---")
+    say(out.getvalue().rstrip())
+
+
+def explain(endpoints: Endpoints) -> None:
+    """EXPLAIN ANALYZE of the raw SQL, and of every query over 1 ms that the API sends."""
+    from django.db import connection
+
+    statements = [
+        ("SQL brut, compte de la liste", SQL_LIST_COUNT, [[endpoints.domain], QUERY_STATUS]),
+        ("SQL brut, page de la liste", SQL_LIST_PAGE, [[endpoints.domain], QUERY_STATUS]),
+        ("SQL brut, stats", SQL_STATS, []),
+    ]
+    for name, call in (("API liste", endpoints.api_list), ("API stats", endpoints.api_stats)):
+        timer = QueryTimer(keep_params=True)
+        with connection.execute_wrapper(timer):
+            call()
+        statements += [
+            (f"{name}, requête {position + 1}", sql, params)
+            for position, (sql, ms, params) in enumerate(timer.queries)
+            if ms > 1
+        ]
+    with connection.cursor() as cursor:
+        for name, sql, params in statements:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            say(f"--- EXPLAIN ANALYZE : {name} ---")
+            say("  " + " ".join(sql.split()))
+            for (line,) in cursor.fetchall():
+                say("  " + line)
+
+
+def measure(scale: int, loader: Loader, endpoints: Endpoints, runs: int) -> dict[str, float]:
+    from registry.models import BenchmarkEntry, Collectivite
+
+    start = time.perf_counter()
+    added, entries = loader.grow_to(scale)
+    say()
+    say(
+        f"== {scale} collectivités : {added} créées (sans schéma), {entries} cas d'usage publiés "
+        f"ajoutés en {time.perf_counter() - start:.1f} s, VACUUM ANALYZE fait =="
+    )
+    bench_rows = Collectivite.objects.filter(slug__startswith="bench-").count()
+    say(
+        f"  table du référentiel : {BenchmarkEntry.objects.count()} entrées, "
+        f"{bench_rows} collectivités d'essai"
+    )
+    say("  " + endpoints.check())
+    medians = {}
+    for key, label, call in (
+        ("api_list", "API liste", endpoints.api_list),
+        ("api_stats", "API stats", endpoints.api_stats),
+        ("sql_list", "SQL liste (count + page)", endpoints.sql_list),
+        ("sql_stats", "SQL stats", endpoints.sql_stats),
+    ):
+        samples = timed(call, runs)
+        medians[key] = statistics.median(samples)
+        say(f"  {label:<26} {summary(samples)}")
+    breakdown("API liste", endpoints.api_list)
+    breakdown("API stats", endpoints.api_stats)
+    return medians
+
+
+def verdict(name: str, value: float, limit: float) -> bool:
+    met = value <= limit
+    say(f"  {name:<17} = {value:5.2f}  (cible ≤ {limit:g})  {'atteinte' if met else 'MANQUÉE'}")
+    return met
+
+
+def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
+    from django.conf import settings
+    from django.db import connection
+
+    say(
+        f"Base jetable : {connection.settings_dict['NAME']} "
+        f"sur {connection.settings_dict['HOST'] or 'socket local'}"
+    )
+    start = time.perf_counter()
+    templates, domain_labels = load_guide()
+    say(
+        f"Guide chargé en {time.perf_counter() - start:.1f} s : {len(templates)} cas d'usage "
+        f"publiés servent de modèles, {len(domain_labels)} domaines."
+    )
+    say(
+        "Les collectivités du banc sont créées SANS leur schéma (bulk_create) : l'API du "
+        "référentiel ne lit que la table commune, jamais le schéma d'une collectivité."
+    )
+    say(
+        f"Requêtes : GET {LIST_URL}?domain=…&status={QUERY_STATUS}&page_size={PAGE_SIZE} et "
+        f"GET {STATS_URL}?by=domain&by=status, appelant anonyme, hôte {settings.BASE_DOMAIN}, "
+        f"{WARMUP_RUNS} appels de chauffe puis {runs} mesurés."
+    )
+    loader = Loader(templates, domain_labels)
+    endpoints = Endpoints(domain=next(iter(domain_labels)))
+    results = {scale: measure(scale, loader, endpoints, runs) for scale in SCALES}
+    small, large = results[SCALES[0]], results[SCALES[-1]]
+    ratios = {
+        "list_1000_vs_10": large["api_list"] / small["api_list"],
+        "stats_1000_vs_10": large["api_stats"] / small["api_stats"],
+        "list_vs_sql": large["api_list"] / large["sql_list"],
+        "stats_vs_sql": large["api_stats"] / large["sql_stats"],
+    }
+    if with_profile:
+        profile("API liste", endpoints.api_list, runs)
+        profile("API stats", endpoints.api_stats, runs)
+        explain(endpoints)
+    say()
+    say("Médianes (ms) :")
+    say(f"  {'':<8} {'API liste':>10} {'SQL liste':>10} {'API stats':>10} {'SQL stats':>10}")
+    for scale, medians in results.items():
+        say(
+            f"  {scale:<8} {medians['api_list']:10.2f} {medians['sql_list']:10.2f} "
+            f"{medians['api_stats']:10.2f} {medians['sql_stats']:10.2f}"
+        )
+    say("Cibles :")
+    met = [
+        verdict("list_1000_vs_10", ratios["list_1000_vs_10"], MAX_GROWTH),
+        verdict("stats_1000_vs_10", ratios["stats_1000_vs_10"], MAX_GROWTH),
+        verdict("list_vs_sql", ratios["list_vs_sql"], MAX_OVER_SQL),
+        verdict("stats_vs_sql", ratios["stats_vs_sql"], MAX_OVER_SQL),
+    ]
+    return ratios, all(met)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per measure (50)")
+    parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN at 1,000")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+
+    configure_environment()
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    setup_test_environment(debug=False)
+    # Our own name, so that a test run (test_<name>) on the same server is never clobbered.
+    connection.settings_dict["TEST"]["NAME"] = "bench_" + connection.settings_dict["NAME"]
+    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    try:
+        ratios, all_met = run(args.runs, args.profile)
+    finally:
+        connection.set_schema_to_public()
+        teardown_databases(old_config, verbosity=0)
+        say(f"Base jetable {connection.settings_dict['TEST']['NAME']} supprimée.")
+    say(" ".join(["bench:", *(f"{name}={value:.2f}" for name, value in ratios.items())]))
+    return 0 if all_met or not args.strict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

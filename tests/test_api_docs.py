@@ -1,0 +1,40 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.parametrize("urlconf", ["config.urls_public", "config.urls_tenant"])
+def test_openapi_schema_generates_without_warnings(urlconf, tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", urlconf=urlconf, fail_on_warn=True, file=str(target))
+    text = target.read_text()
+    assert "openapi: 3" in text
+
+
+def test_public_schema_documents_the_benchmark(client_for):
+    response = client_for(None).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ["/api/v1/benchmark/use-cases/", "/api/v1/benchmark/stats/",
+                 "/api/v1/collectivites/", "/api/v1/tools/", "/api/v1/auth/token/"]:  # fmt: skip
+        assert path in paths, path
+
+
+def test_collectivite_schema_documents_its_use_cases(client_for):
+    response = client_for("grand-annecy").get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/use-cases/{public_id}/publish/" in paths
+    assert "/api/v1/benchmark/stats/" not in paths
+
+
+@pytest.mark.parametrize("slug", [None, "grand-annecy"])
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_api_viewers_load_nothing_from_outside_the_app(client_for, slug, page):
+    response = client_for(slug).get(page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = re.findall(r"""(?:src|href)=["'](https?:)?//[^"']+""", html)
+    assert external == [], external
+    assert "/static/drf_spectacular_sidecar/" in html
