@@ -50,3 +50,6 @@ seed: install ## Load the guide's data (idempotent), without demo accounts
 
 check: install ## Django system checks
 	$(WITH_DB) $(MANAGE) check
+
+bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités
+	$(WITH_DB) $(PY) bench/benchmark_api.py

@@ -10,8 +10,8 @@ class Action(models.TextChoices):
     VIEW = "view", _("consulter")
     CREATE = "create", _("créer")
     EDIT = "edit", _("modifier")
-    SUBMIT = "submit", _("soumettre")
-    PUBLISH = "publish", _("publier")
+    SUBMIT = "submit", _("soumettre au CDG")
+    UNPUBLISH = "unpublish", _("dépublier")
     ARCHIVE = "archive", _("archiver")
 
 
@@ -46,3 +46,13 @@ def role_allows(role: str | None, action: str) -> bool:
 
 def can(user, collectivite, action: str) -> bool:
     return role_allows(role_of(user, collectivite), action)
+
+
+def is_curator(user) -> bool:
+    """CDG curators (and platform operators) decide what reaches the shared benchmark."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.is_curator)
+    )

@@ -31,6 +31,7 @@ import cProfile
 import io
 import json
 import os
+import platform
 import pstats
 import random
 import statistics
@@ -276,15 +277,19 @@ def load_guide():
 # --- Measures -----------------------------------------------------------------------------------
 
 
-def timed(function, runs: int) -> list[float]:
-    """Milliseconds of `runs` calls, after WARMUP_RUNS untimed ones."""
-    for _ in range(WARMUP_RUNS):
-        function()
-    samples = []
+def timed(functions: dict, runs: int) -> dict[str, list[float]]:
+    """Milliseconds of `runs` calls of each function, after WARMUP_RUNS untimed ones. The calls
+    are interleaved (one of each per round), so that a burst of load on the machine weighs on
+    all the measures alike rather than on one."""
+    for function in functions.values():
+        for _ in range(WARMUP_RUNS):
+            function()
+    samples: dict[str, list[float]] = {key: [] for key in functions}
     for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
+        for key, function in functions.items():
+            start = time.perf_counter()
+            function()
+            samples[key].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -452,19 +457,26 @@ def measure(scale: int, loader: Loader, endpoints: Endpoints, runs: int) -> dict
         f"{bench_rows} collectivités d'essai"
     )
     say("  " + endpoints.check())
-    medians = {}
-    for key, label, call in (
-        ("api_list", "API liste", endpoints.api_list),
-        ("api_stats", "API stats", endpoints.api_stats),
-        ("sql_list", "SQL liste (count + page)", endpoints.sql_list),
-        ("sql_stats", "SQL stats", endpoints.sql_stats),
-    ):
-        samples = timed(call, runs)
-        medians[key] = statistics.median(samples)
-        say(f"  {label:<26} {summary(samples)}")
+    labels = {
+        "api_list": "API liste",
+        "api_stats": "API stats",
+        "sql_list": "SQL liste (count + page)",
+        "sql_stats": "SQL stats",
+    }
+    samples = timed(
+        {
+            "api_list": endpoints.api_list,
+            "api_stats": endpoints.api_stats,
+            "sql_list": endpoints.sql_list,
+            "sql_stats": endpoints.sql_stats,
+        },
+        runs,
+    )
+    for key, label in labels.items():
+        say(f"  {label:<26} {summary(samples[key])}")
     breakdown("API liste", endpoints.api_list)
     breakdown("API stats", endpoints.api_stats)
-    return medians
+    return {key: statistics.median(values) for key, values in samples.items()}
 
 
 def verdict(name: str, value: float, limit: float) -> bool:
@@ -477,15 +489,24 @@ def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
     from django.conf import settings
     from django.db import connection
 
+    from registry.models import Collectivite
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
     say(
-        f"Base jetable : {connection.settings_dict['NAME']} "
-        f"sur {connection.settings_dict['HOST'] or 'socket local'}"
+        f"Base jetable : {connection.settings_dict['NAME']} sur "
+        f"{connection.settings_dict['HOST'] or 'socket local'} (PostgreSQL {server_version}) ; "
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{os.cpu_count()} cœurs."
     )
     start = time.perf_counter()
     templates, domain_labels = load_guide()
     say(
         f"Guide chargé en {time.perf_counter() - start:.1f} s : {len(templates)} cas d'usage "
-        f"publiés servent de modèles, {len(domain_labels)} domaines."
+        f"publiés servent de modèles (les {Collectivite.objects.count()} collectivités du guide "
+        f"gardent leur schéma, leurs entrées sont retirées du référentiel), "
+        f"{len(domain_labels)} domaines."
     )
     say(
         "Les collectivités du banc sont créées SANS leur schéma (bulk_create) : l'API du "

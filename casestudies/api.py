@@ -7,7 +7,7 @@ from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from casestudies import services
+from casestudies import selectors, services
 from casestudies.filters import UseCaseFilter
 from casestudies.models import UseCase
 from casestudies.permissions import CollectiviteRolePermission
@@ -17,6 +17,21 @@ from registry.models import Tool
 
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class SubmitSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    source = serializers.ChoiceField(choices=["use_case", "benchmark"])
+    action = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    from_state = serializers.CharField(allow_blank=True)
+    to_state = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True)
+    changes = serializers.DictField()
 
 
 @extend_schema_view(
@@ -59,7 +74,9 @@ class UseCaseViewSet(
 
     def get_queryset(self):
         return UseCase.objects.prefetch_related(
-            Prefetch("tools", queryset=Tool.objects.select_related("vendor")),
+            Prefetch(
+                "tools", queryset=Tool.objects.select_related("vendor", "merged_into__vendor")
+            ),
             "domains",
             "steps",
             "lessons",
@@ -95,24 +112,47 @@ class UseCaseViewSet(
         services.usecase_archive(use_case=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _transition(self, service):
+    def _transition(self, service, text_field="comment"):
         body = CommentSerializer(data=self.request.data)
         body.is_valid(raise_exception=True)
-        use_case = service(
-            use_case=self.get_object(),
+        use_case = self.get_object()
+        service(
+            use_case=use_case,
             actor=self.request.user,
-            comment=body.validated_data.get("comment", ""),
+            **{text_field: body.validated_data.get("comment", "")},
         )
         return self._render(use_case)
 
     @extend_schema(
-        summary="Publier dans le référentiel commun",
+        summary="Soumettre au CDG (message obligatoire)",
+        request=SubmitSerializer,
+        responses=UseCaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, public_id=None):
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        use_case = self.get_object()
+        services.usecase_submit(
+            use_case=use_case, actor=request.user, message=body.validated_data["message"]
+        )
+        return self._render(use_case)
+
+    @extend_schema(
+        summary="Retirer la soumission", request=CommentSerializer, responses=UseCaseSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, public_id=None):
+        return self._transition(services.usecase_withdraw)
+
+    @extend_schema(
+        summary="Publier (curateurs du CDG ; une collectivité soumet)",
         request=CommentSerializer,
         responses=UseCaseSerializer,
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, public_id=None):
-        return self._transition(services.usecase_publish)
+        return self._transition(services.usecase_approve)
 
     @extend_schema(
         summary="Retirer du référentiel commun",
@@ -122,3 +162,11 @@ class UseCaseViewSet(
     @action(detail=True, methods=["post"])
     def unpublish(self, request, public_id=None):
         return self._transition(services.usecase_unpublish)
+
+    @extend_schema(
+        summary="Historique : qui, quand, quoi", responses=HistoryEventSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, public_id=None):
+        use_case = self.get_object()
+        return Response(HistoryEventSerializer(selectors.usecase_history(use_case), many=True).data)

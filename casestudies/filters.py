@@ -25,7 +25,7 @@ class UseCaseFilter(django_filters.FilterSet):
         choices=v.Audience.choices, method="filter_overlap", field_name="audiences"
     )
     domain = django_filters.CharFilter(field_name="domains__code", distinct=True)
-    tool = django_filters.NumberFilter(field_name="tools__id", distinct=True)
+    tool = django_filters.NumberFilter(method="filter_tool")
     individual_decision = django_filters.BooleanFilter()
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
@@ -42,3 +42,7 @@ class UseCaseFilter(django_filters.FilterSet):
 
     def filter_overlap(self, queryset, name, value):
         return queryset.filter(Q(**{f"{name}__overlap": value})) if value else queryset
+
+    def filter_tool(self, queryset, name, value):
+        # A tool merged into another counts as the one it was merged into.
+        return queryset.filter(Q(tools__id=value) | Q(tools__merged_into_id=value)).distinct()

@@ -353,6 +353,12 @@ class UseCaseEvent(models.Model):
     from_state = models.CharField(_("état précédent"), max_length=20, blank=True)
     to_state = models.CharField(_("nouvel état"), max_length=20, blank=True)
     comment = models.TextField(_("commentaire"), blank=True)
+    changes = models.JSONField(
+        _("modifications"),
+        default=dict,
+        blank=True,
+        help_text=_("Champ par champ : valeur avant, valeur après."),
+    )
     created_at = models.DateTimeField(_("le"), auto_now_add=True)
 
     class Meta:

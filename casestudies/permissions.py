@@ -9,10 +9,9 @@ VIEW_ACTIONS = {
     "create": Action.CREATE,
     "update": Action.EDIT,
     "partial_update": Action.EDIT,
-    "destroy": Action.ARCHIVE,
-    "publish": Action.PUBLISH,
-    "unpublish": Action.PUBLISH,
 }
+# Transitions (submit, withdraw, publish, unpublish, archive) are checked by the workflow itself,
+# which knows both the role and the state and says why a refusal happens.
 
 
 class CollectiviteRolePermission(permissions.BasePermission):

@@ -16,13 +16,14 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role, User
 from accounts.services import membership_set, user_create
 from casestudies.models import UseCase
-from casestudies.services import usecase_create, usecase_publish
+from casestudies.services import usecase_approve, usecase_create, usecase_submit
 from registry import services as registry_services
 from registry.models import Collectivite, Term, Tool, Vendor
 
 GUIDE_FILE = Path(settings.BASE_DIR) / "fixtures" / "guide_cdg74.json"
 DEMO_PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password"
 CURATOR_EMAIL = "curateur@cdg74.example"
+SEED_MESSAGE = "Cas d'usage publié par le guide pratique du CDG74 (chapitre 5)."
 DEMO_ROLES = {"admin": Role.ADMIN, "contributeur": Role.CONTRIBUTOR, "lecteur": Role.READER}
 
 
@@ -98,9 +99,9 @@ def seed_use_cases(data: dict, collectivites: dict[str, Collectivite], report: S
                 domains=[domains[code] for code in values.pop("domains")],
                 **values,
             )
-            usecase_publish(
-                use_case=use_case, actor=None, comment="Publié depuis le guide du CDG74."
-            )
+            # The same workflow as any collectivité: submitted, then approved (by the system).
+            usecase_submit(use_case=use_case, actor=None, message=SEED_MESSAGE)
+            usecase_approve(use_case=use_case, actor=None, comment=SEED_MESSAGE)
             report.count("use_cases", True)
 
 

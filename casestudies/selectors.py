@@ -1,7 +1,8 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from casestudies.models import UseCase
+from casestudies.models import UseCase, UseCaseEvent
+from registry.models import BenchmarkEntryEvent
 
 
 def usecase_list() -> QuerySet[UseCase]:
@@ -14,3 +15,34 @@ def usecase_get(public_id: str) -> UseCase:
         UseCase.objects.prefetch_related("tools__vendor", "domains", "steps", "lessons", "metrics"),
         public_id=public_id,
     )
+
+
+def usecase_history(use_case: UseCase) -> list[dict]:
+    """Every change of the use case (its schema) and of its benchmark entry (public schema), in
+    time order: two queries, whatever the length of the history."""
+    rows = [
+        {
+            "at": event.created_at,
+            "source": "use_case",
+            "action": event.action,
+            "actor": event.actor.email if event.actor else None,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "comment": event.comment,
+            "changes": event.changes,
+        }
+        for event in UseCaseEvent.objects.filter(use_case=use_case).select_related("actor")
+    ] + [
+        {
+            "at": event.created_at,
+            "source": "benchmark",
+            "action": event.action,
+            "actor": event.actor.email if event.actor else None,
+            "from_state": "",
+            "to_state": "",
+            "comment": event.comment,
+            "changes": event.changes,
+        }
+        for event in BenchmarkEntryEvent.objects.filter(uuid=use_case.uuid).select_related("actor")
+    ]
+    return sorted(rows, key=lambda row: row["at"])

@@ -5,9 +5,11 @@ benchmark entry. `UseCaseSerializer` adds what only members see. `UseCaseWriteSe
 validates input; the views hand the validated data to the services.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casestudies.models import ApproachStep, Lesson, Metric, UseCase
+from casestudies.review import completeness
 from registry.models import Term, Tool
 
 
@@ -57,22 +59,58 @@ class CollectiviteRefSerializer(serializers.Serializer):
 
 
 SNAPSHOT_FIELDS = [
-    "public_id", "uuid", "collectivite", "title", "summary", "context", "purpose",
-    "department_service", "representative", "contact_email", "peer_contact_ok", "tools",
-    "tool_other", "ai_family", "domains", "techniques", "automation_level", "audiences",
-    "individual_decision", "status", "status_inferred", "status_reason", "method_phase",
-    "started_on", "pilot_on", "production_on", "ended_on", "ai_act_risk", "personal_data",
-    "hosting", "sourcing", "human_oversight", "recourse", "risks_and_mitigations",
-    "users_count_band", "satisfaction", "would_recommend", "training_done", "steps", "lessons",
-    "metrics", "visibility", "published_at", "source",
-]  # fmt: skip
+    "public_id",
+    "uuid",
+    "collectivite",
+    "title",
+    "summary",
+    "context",
+    "purpose",
+    "department_service",
+    "representative",
+    "contact_email",
+    "peer_contact_ok",
+    "tools",
+    "tool_other",
+    "ai_family",
+    "domains",
+    "techniques",
+    "automation_level",
+    "audiences",
+    "individual_decision",
+    "status",
+    "status_inferred",
+    "status_reason",
+    "method_phase",
+    "started_on",
+    "pilot_on",
+    "production_on",
+    "ended_on",
+    "ai_act_risk",
+    "personal_data",
+    "hosting",
+    "sourcing",
+    "human_oversight",
+    "recourse",
+    "risks_and_mitigations",
+    "users_count_band",
+    "satisfaction",
+    "would_recommend",
+    "training_done",
+    "steps",
+    "lessons",
+    "metrics",
+    "visibility",
+    "published_at",
+    "source",
+]
 
 
 class UseCaseSnapshotSerializer(serializers.ModelSerializer):
     """What other collectivités and the public may read of a published use case."""
 
     collectivite = serializers.SerializerMethodField()
-    tools = ToolRefSerializer(many=True)
+    tools = serializers.SerializerMethodField()
     domains = DomainRefSerializer(many=True)
     steps = StepSerializer(many=True)
     lessons = LessonSerializer(many=True)
@@ -83,6 +121,16 @@ class UseCaseSnapshotSerializer(serializers.ModelSerializer):
         model = UseCase
         fields = SNAPSHOT_FIELDS
 
+    @extend_schema_field(ToolRefSerializer(many=True))
+    def get_tools(self, obj):
+        # A tool merged into another by the curators is shown as the one it was merged into.
+        canonical = {}
+        for tool in obj.tools.all():
+            tool = tool.merged_into or tool
+            canonical.setdefault(tool.pk, tool)
+        return ToolRefSerializer(canonical.values(), many=True).data
+
+    @extend_schema_field(CollectiviteRefSerializer)
     def get_collectivite(self, obj) -> dict:
         return CollectiviteRefSerializer(self.context["collectivite"]).data
 
@@ -91,22 +139,48 @@ class UseCaseSnapshotSerializer(serializers.ModelSerializer):
         return obj.contact_email if obj.peer_contact_ok else ""
 
 
+class MissingSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    weight = serializers.IntegerField()
+
+
 class UseCaseSerializer(UseCaseSnapshotSerializer):
-    """A use case as its own collectivité's members see it."""
+    """A use case as its own collectivité's members see it, with its completeness."""
 
     contact_email = serializers.EmailField()
+    completeness = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+
+    def get_completeness(self, obj) -> int:
+        return 0  # computed from the representation, in to_representation
+
+    @extend_schema_field(MissingSerializer(many=True))
+    def get_missing(self, obj):
+        return []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["completeness"], data["missing"] = completeness(data)
+        return data
 
     class Meta:
         model = UseCase
         fields = [
-            *SNAPSHOT_FIELDS, "next_review_on", "publication_state", "external_ref",
-            "created_at", "updated_at",
-        ]  # fmt: skip
+            *SNAPSHOT_FIELDS,
+            "next_review_on",
+            "publication_state",
+            "external_ref",
+            "created_at",
+            "updated_at",
+            "completeness",
+            "missing",
+        ]
 
 
 class UseCaseWriteSerializer(serializers.ModelSerializer):
     tools = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Tool.objects.filter(deprecated=False)
+        many=True, required=False, queryset=Tool.objects.filter(merged_into__isnull=True)
     )
     domains = serializers.SlugRelatedField(
         many=True,
@@ -121,15 +195,48 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = UseCase
         fields = [
-            "title", "summary", "context", "purpose", "department_service", "representative",
-            "contact_email", "peer_contact_ok", "tools", "tool_other", "ai_family", "domains",
-            "techniques", "automation_level", "audiences", "individual_decision", "status",
-            "status_reason", "method_phase", "started_on", "pilot_on", "production_on",
-            "ended_on", "next_review_on", "ai_act_risk", "personal_data", "hosting", "sourcing",
-            "human_oversight", "recourse", "risks_and_mitigations", "users_count_band",
-            "satisfaction", "would_recommend", "training_done", "visibility", "external_ref",
-            "source", "steps", "lessons", "metrics",
-        ]  # fmt: skip
+            "title",
+            "summary",
+            "context",
+            "purpose",
+            "department_service",
+            "representative",
+            "contact_email",
+            "peer_contact_ok",
+            "tools",
+            "tool_other",
+            "ai_family",
+            "domains",
+            "techniques",
+            "automation_level",
+            "audiences",
+            "individual_decision",
+            "status",
+            "status_reason",
+            "method_phase",
+            "started_on",
+            "pilot_on",
+            "production_on",
+            "ended_on",
+            "next_review_on",
+            "ai_act_risk",
+            "personal_data",
+            "hosting",
+            "sourcing",
+            "human_oversight",
+            "recourse",
+            "risks_and_mitigations",
+            "users_count_band",
+            "satisfaction",
+            "would_recommend",
+            "training_done",
+            "visibility",
+            "external_ref",
+            "source",
+            "steps",
+            "lessons",
+            "metrics",
+        ]
         validators = []  # uniqueness is the service's and the database's job
 
     def to_internal_value(self, data):

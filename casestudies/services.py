@@ -13,12 +13,15 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 from rest_framework.renderers import JSONRenderer
 
+from casestudies import notifications, workflow
 from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent
+from casestudies.review import completeness, payload_diff
 from registry import services as registry_services
-from registry.models import Collectivite, Term, Tool, UseCaseIdentifier
-from registry.vocabularies import PublicationState, TermVocabulary, Visibility
+from registry.models import BenchmarkEntry, Collectivite, Submission, Term, Tool, UseCaseIdentifier
+from registry.vocabularies import PublicationState, SubmissionState, TermVocabulary, Visibility
 
 USE_CASE_FIELDS = {
     field.name
@@ -68,6 +71,7 @@ def _record(
     from_state: str = "",
     to_state: str = "",
     comment: str = "",
+    changes: dict | None = None,
 ) -> UseCaseEvent:
     return UseCaseEvent.objects.create(
         use_case=use_case,
@@ -76,6 +80,7 @@ def _record(
         from_state=from_state,
         to_state=to_state,
         comment=comment,
+        changes=changes or {},
     )
 
 
@@ -99,6 +104,23 @@ def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
     model.objects.bulk_create(objects)
 
 
+def _check_tools(tools: Sequence[Tool], already: Iterable[int] = ()) -> None:
+    """A deprecated or merged tool may stay where it is, but not be newly linked."""
+    already = set(already)
+    refused = [
+        tool.name
+        for tool in tools
+        if tool.pk not in already and (tool.deprecated or tool.merged_into_id)
+    ]
+    if refused:
+        raise ValidationError(
+            {
+                "tools": _("Outil obsolète ou fusionné, choisissez-en un autre : %s.")
+                % ", ".join(refused)
+            }
+        )
+
+
 @transaction.atomic
 def usecase_create(
     *,
@@ -117,6 +139,7 @@ def usecase_create(
     use_case = UseCase(**fields)
     use_case.full_clean(exclude=["public_id", "uuid"])
     _check_domains(domains)
+    _check_tools(tools)
     use_case.public_id, use_case.uuid = allocate_public_id(collectivite)
     use_case.save()
     use_case.domains.set(domains)
@@ -140,63 +163,72 @@ def usecase_update(
     metrics: Iterable[dict] | None = None,
     **fields,
 ) -> UseCase:
-    """Change the given fields (and, when given, replace the linked lists) in one transaction."""
+    """Change the given fields (and, when given, replace the linked lists) in one transaction.
+
+    A published use case may be edited: the benchmark keeps its last published version until a
+    curator approves the change (submit, then approve)."""
     unknown = set(fields) - USE_CASE_FIELDS
     if unknown:
         raise TypeError(f"usecase_update() got unexpected fields: {sorted(unknown)}")
-    if use_case.publication_state == PublicationState.ARCHIVED:
-        raise ValidationError(_("Un cas d'usage archivé ne peut plus être modifié."))
+    workflow.editable(use_case.publication_state)
+    before = snapshot(use_case)
     for name, value in fields.items():
         setattr(use_case, name, value)
     use_case.full_clean()
-    changed = sorted(fields)
+    if (
+        use_case.publication_state == PublicationState.PUBLISHED
+        and use_case.visibility == Visibility.PRIVATE
+    ):
+        raise ValidationError(
+            {"visibility": _("Ce cas d'usage est publié : dépubliez-le avant de le rendre privé.")}
+        )
     use_case.save()
     if domains is not None:
         _check_domains(domains)
         use_case.domains.set(domains)
-        changed.append("domains")
     if tools is not None:
+        _check_tools(tools, already=use_case.tools.values_list("pk", flat=True))
         use_case.tools.set(tools)
-        changed.append("tools")
-    for name, rows, writer in (
-        ("steps", steps, lambda rows: _replace_steps(use_case, rows)),
-        ("lessons", lessons, lambda rows: _replace_children(Lesson, use_case, rows)),
-        ("metrics", metrics, lambda rows: _replace_children(Metric, use_case, rows)),
-    ):
-        if rows is not None:
-            writer(rows)
-            changed.append(name)
-    if use_case.publication_state == PublicationState.PUBLISHED:
-        if use_case.visibility == Visibility.PRIVATE:
-            raise ValidationError(
-                {
-                    "visibility": _(
-                        "Ce cas d'usage est publié : dépubliez-le avant de le rendre privé."
-                    )
-                }
-            )
-        _write_snapshot(use_case)
-    _record(use_case, actor, "updated", comment=", ".join(changed))
+    if steps is not None:
+        _replace_steps(use_case, steps)
+    if lessons is not None:
+        _replace_children(Lesson, use_case, lessons)
+    if metrics is not None:
+        _replace_children(Metric, use_case, metrics)
+    changes = payload_diff(before, snapshot(use_case))
+    if changes:
+        _record(
+            use_case,
+            actor,
+            "updated",
+            comment=", ".join(change["label"] for change in changes),
+            changes={c["field"]: {"before": c["before"], "after": c["after"]} for c in changes},
+        )
     return use_case
 
 
-def _write_snapshot(use_case: UseCase) -> None:
-    """Copy what may leave the collectivité into the public benchmark table."""
+def snapshot(use_case: UseCase) -> dict:
+    """What may leave the collectivité, as the JSON the benchmark stores and serves."""
     from casestudies.serializers import UseCaseSnapshotSerializer
 
-    collectivite = current_collectivite()
     use_case = UseCase.objects.prefetch_related(
-        "tools__vendor", "domains", "steps", "lessons", "metrics"
+        "tools__vendor", "tools__merged_into__vendor", "domains", "steps", "lessons", "metrics"
     ).get(pk=use_case.pk)
-    payload = json.loads(
+    return json.loads(
         JSONRenderer().render(
-            UseCaseSnapshotSerializer(use_case, context={"collectivite": collectivite}).data
+            UseCaseSnapshotSerializer(
+                use_case, context={"collectivite": current_collectivite()}
+            ).data
         )
     )
-    tools = list(use_case.tools.all())
-    domains = list(use_case.domains.all())
+
+
+def _write_snapshot(use_case: UseCase, actor) -> None:
+    """Copy the use case's snapshot into the public benchmark table (same transaction)."""
+    payload = snapshot(use_case)
     registry_services.benchmark_entry_write(
-        collectivite=collectivite,
+        collectivite=current_collectivite(),
+        actor=actor,
         uuid=use_case.uuid,
         public_id=use_case.public_id,
         payload=payload,
@@ -209,70 +241,184 @@ def _write_snapshot(use_case: UseCase) -> None:
             "automation_level": use_case.automation_level,
             "personal_data": use_case.personal_data,
             "method_phase": use_case.method_phase,
-            "domains": [term.code for term in domains],
-            "tool_ids": [tool.pk for tool in tools],
+            "domains": [domain["code"] for domain in payload["domains"]],
+            "tool_ids": [tool["id"] for tool in payload["tools"]],
             "techniques": use_case.techniques,
             "started_on": use_case.started_on,
             "production_on": use_case.production_on,
             "published_at": use_case.published_at,
         },
         search_texts=[
-            use_case.title,
-            use_case.summary,
-            use_case.context,
-            use_case.purpose,
-            use_case.tool_other,
-            use_case.department_service,
-            collectivite.name,
-            *(f"{tool.name} {' '.join(tool.aliases)}" for tool in tools),
-            *(term.label_fr for term in domains),
-            *(step.text for step in use_case.steps.all()),
-            *(lesson.text for lesson in use_case.lessons.all()),
+            payload["title"],
+            payload["summary"],
+            payload["context"],
+            payload["purpose"],
+            payload["tool_other"],
+            payload["department_service"],
+            payload["collectivite"]["name"],
+            *(tool["name"] for tool in payload["tools"]),
+            *(alias for tool in use_case.tools.all() for alias in tool.aliases),
+            *(domain["label"] for domain in payload["domains"]),
+            *(step["text"] for step in payload["steps"]),
+            *(lesson["text"] for lesson in payload["lessons"]),
         ],
     )
 
 
-def _transition(use_case: UseCase, actor, action: str, to_state: str, comment: str = "") -> None:
+def _transition(use_case: UseCase, actor, name: str, to_state: str, comment: str = "") -> str:
     previous = use_case.publication_state
     use_case.publication_state = to_state
     use_case.save(update_fields=["publication_state", "published_at", "updated_at"])
-    _record(use_case, actor, action, from_state=previous, to_state=to_state, comment=comment)
+    _record(use_case, actor, name, from_state=previous, to_state=to_state, comment=comment)
+    return previous
+
+
+def _pending_submission(use_case: UseCase) -> Submission | None:
+    return Submission.objects.filter(uuid=use_case.uuid, state=SubmissionState.PENDING).first()
+
+
+def _close_submission(submission: Submission | None, state: str, actor, comment: str = "") -> None:
+    if submission is None:
+        return
+    submission.state = state
+    submission.decided_by = actor if actor is not None and actor.is_authenticated else None
+    submission.decided_at = timezone.now()
+    submission.decision_comment = comment
+    submission.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+
+
+def _required(comment: str, field: str, message: str) -> str:
+    if not (comment or "").strip():
+        raise ValidationError({field: message})
+    return comment.strip()
 
 
 @transaction.atomic
-def usecase_publish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    """Publish: the benchmark entry is written in the same transaction."""
-    if use_case.publication_state == PublicationState.ARCHIVED:
-        raise ValidationError(_("Un cas d'usage archivé ne peut pas être publié."))
+def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
+    """Send to the CDG's curators, with a message; the review queue gets a copy to read."""
+    collectivite = current_collectivite()
+    workflow.check(
+        "submit", state=use_case.publication_state, actor=actor, collectivite=collectivite
+    )
+    message = _required(message, "message", _("Dites en quelques mots ce que vous soumettez."))
     if use_case.visibility == Visibility.PRIVATE:
         raise ValidationError(
             {
                 "visibility": _(
-                    "Un cas d'usage privé ne peut pas être publié : choisissez d'abord la "
-                    "visibilité « réseau des membres » ou « public »."
+                    "Un cas d'usage privé reste dans la collectivité : choisissez la "
+                    "visibilité « réseau des membres » ou « public » pour le soumettre."
                 )
             }
         )
+    payload = snapshot(use_case)
+    published = (
+        BenchmarkEntry.objects.filter(uuid=use_case.uuid).values_list("payload", flat=True).first()
+    )
+    if published is not None and not payload_diff(published, payload):
+        raise ValidationError(
+            _("Rien à soumettre : le cas d'usage n'a pas changé depuis sa publication.")
+        )
+    score, missing = completeness(payload)
+    submission = Submission.objects.create(
+        uuid=use_case.uuid,
+        public_id=use_case.public_id,
+        collectivite=collectivite,
+        title=use_case.title,
+        previous_state=use_case.publication_state,
+        payload=payload,
+        completeness=score,
+        missing=missing,
+        message=message,
+        submitted_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _transition(use_case, actor, "submitted", PublicationState.SUBMITTED, message)
+    transaction.on_commit(lambda: notifications.submission_received(submission.pk))
+    return submission
+
+
+@transaction.atomic
+def usecase_withdraw(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
+    workflow.check(
+        "withdraw",
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+    submission = _pending_submission(use_case)
+    _close_submission(submission, SubmissionState.WITHDRAWN, actor, comment)
+    back_to = submission.previous_state if submission else PublicationState.DRAFT
+    _transition(use_case, actor, "withdrawn", back_to, comment)
+    return use_case
+
+
+@transaction.atomic
+def usecase_request_changes(*, use_case: UseCase, actor, comment: str) -> UseCase:
+    workflow.check(
+        "request_changes",
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+    comment = _required(comment, "comment", _("Dites ce qui doit être corrigé."))
+    submission = _pending_submission(use_case)
+    _close_submission(submission, SubmissionState.CHANGES_REQUESTED, actor, comment)
+    _transition(use_case, actor, "changes_requested", PublicationState.CHANGES_REQUESTED, comment)
+    if submission is not None:
+        transaction.on_commit(lambda: notifications.decision_made(submission.pk))
+    return use_case
+
+
+@transaction.atomic
+def usecase_approve(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
+    """A curator publishes: the benchmark entry is written in the same transaction."""
+    workflow.check(
+        "approve",
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+    submission = _pending_submission(use_case)
+    _close_submission(submission, SubmissionState.APPROVED, actor, comment)
     use_case.published_at = timezone.now()
     _transition(use_case, actor, "published", PublicationState.PUBLISHED, comment)
-    _write_snapshot(use_case)
+    _write_snapshot(use_case, actor)
+    if submission is not None:
+        transaction.on_commit(lambda: notifications.decision_made(submission.pk))
     return use_case
 
 
 @transaction.atomic
 def usecase_unpublish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    if use_case.publication_state != PublicationState.PUBLISHED:
-        raise ValidationError(_("Ce cas d'usage n'est pas publié."))
+    workflow.check(
+        "unpublish",
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+    _close_submission(_pending_submission(use_case), SubmissionState.WITHDRAWN, actor, comment)
     _transition(use_case, actor, "unpublished", PublicationState.UNPUBLISHED, comment)
-    registry_services.benchmark_entry_remove(uuid=use_case.uuid)
+    registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
     return use_case
 
 
 @transaction.atomic
 def usecase_archive(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
     """Archive, never destroy: the use case leaves the benchmark and can no longer change."""
-    if use_case.publication_state == PublicationState.ARCHIVED:
-        raise ValidationError(_("Ce cas d'usage est déjà archivé."))
+    workflow.check(
+        "archive",
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+    _close_submission(_pending_submission(use_case), SubmissionState.WITHDRAWN, actor, comment)
     _transition(use_case, actor, "archived", PublicationState.ARCHIVED, comment)
-    registry_services.benchmark_entry_remove(uuid=use_case.uuid)
+    registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
     return use_case
+
+
+def in_collectivite_of(submission_or_entry, service, **kwargs):
+    """Run a use-case service from the public site (a curator's decision): it enters the one
+    schema of that collectivité for the duration of the call, never loops over schemas."""
+    with tenant_context(submission_or_entry.collectivite):
+        use_case = UseCase.objects.get(uuid=submission_or_entry.uuid)
+        return service(use_case=use_case, **kwargs)

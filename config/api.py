@@ -1,5 +1,6 @@
 """What both APIs share: error format, pagination, throttling, the token endpoint's base."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers
@@ -11,6 +12,8 @@ def exception_handler(exc, context):
     """Domain rules raise Django's ValidationError in services: answer 400 with field messages."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Introuvable.")
     return drf_exception_handler(exc, context)

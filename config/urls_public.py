@@ -11,6 +11,10 @@ from registry.admin import public_admin
 
 router = SimpleRouter()
 router.register("benchmark/use-cases", registry_api.BenchmarkUseCaseViewSet, basename="benchmark")
+router.register(
+    "benchmark/use-cases", registry_api.BenchmarkCurationViewSet, basename="benchmark-curation"
+)
+router.register("benchmark/review-queue", registry_api.ReviewQueueViewSet, basename="review-queue")
 
 api_v1 = [
     path("benchmark/stats/", registry_api.StatsView.as_view(), name="benchmark-stats"),

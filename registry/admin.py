@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import is_curator
 from registry import services
 from registry.models import Collectivite, Domain, Term, Tool, Vendor
 
@@ -22,10 +23,6 @@ class RegistryAdminSite(admin.AdminSite):
 
 
 public_admin = RegistryAdminSite(name="public_admin")
-
-
-def is_curator(user) -> bool:
-    return user.is_active and (user.is_superuser or user.is_curator)
 
 
 class CuratorAdminMixin:

@@ -13,16 +13,33 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, generics, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.policy import is_curator
+from casestudies.review import payload_diff
 from casestudies.serializers import UseCaseSnapshotSerializer
+from casestudies.services import (
+    in_collectivite_of,
+    usecase_approve,
+    usecase_request_changes,
+    usecase_unpublish,
+)
 from registry import exports, selectors
+from registry import services as registry_services
 from registry.filters import BenchmarkFilter
-from registry.models import Tool
+from registry.models import BenchmarkEntry, Submission, Tool
 from registry.search import search_query
 from registry.serializers import CollectiviteSerializer, StatsSerializer, ToolSerializer
+from registry.vocabularies import QualityFlag
 
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
 
@@ -53,9 +70,14 @@ class BenchmarkMixin:
     def etag(self) -> str:
         params = sorted(self.request.query_params.lists())
         key = json.dumps(
-            [selectors.benchmark_version(), self.scope(), self.request.path, params,
-             self.request.accepted_renderer.format],
-        )  # fmt: skip
+            [
+                selectors.benchmark_version(),
+                self.scope(),
+                self.request.path,
+                params,
+                self.request.accepted_renderer.format,
+            ],
+        )
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
     def not_modified(self, etag: str):
@@ -133,12 +155,15 @@ class StatsView(BenchmarkMixin, generics.GenericAPIView):
         unknown = [name for name in dimensions if name not in selectors.STAT_DIMENSIONS]
         if not 1 <= len(dimensions) <= 2 or unknown or len(set(dimensions)) != len(dimensions):
             raise exceptions.ValidationError(
-                {"by": [
-                    "Donnez une ou deux dimensions différentes parmi : "
-                    + ", ".join(selectors.STAT_DIMENSIONS)
-                    + (f" (inconnue : {', '.join(unknown)})" if unknown else "") + "."
-                ]}
-            )  # fmt: skip
+                {
+                    "by": [
+                        "Donnez une ou deux dimensions différentes parmi : "
+                        + ", ".join(selectors.STAT_DIMENSIONS)
+                        + (f" (inconnue : {', '.join(unknown)})" if unknown else "")
+                        + "."
+                    ]
+                }
+            )
         etag = self.etag()
         if unchanged := self.not_modified(etag):
             return unchanged
@@ -207,3 +232,199 @@ class ToolListView(generics.ListAPIView):
     def get_serializer_context(self):
         usage = selectors.tool_usage(selectors.viewer_scope(self.request.user))
         return {**super().get_serializer_context(), "usage": usage}
+
+
+DecisionResultSerializer = inline_serializer(
+    "DecisionResult",
+    {
+        "public_id": serializers.CharField(),
+        "state": serializers.CharField(),
+        "decided_at": serializers.DateTimeField(),
+        "comment": serializers.CharField(),
+    },
+)
+
+
+class IsCurator(permissions.BasePermission):
+    message = "Réservé aux curateurs du CDG."
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated("Connectez-vous avec un compte de curateur du CDG.")
+        return is_curator(request.user)
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class RequiredCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000)
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    collectivite = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "public_id",
+            "uuid",
+            "collectivite",
+            "title",
+            "message",
+            "submitted_by",
+            "submitted_at",
+            "previous_state",
+            "completeness",
+            "missing",
+            "changes",
+            "payload",
+        ]
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, obj):
+        """Field by field, what the benchmark shows now and what is proposed."""
+        return payload_diff(self.context["published"].get(obj.uuid), obj.payload)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="File d'examen : soumissions en attente (curateurs)"),
+    retrieve=extend_schema(summary="Une soumission en attente (curateurs)"),
+)
+class ReviewQueueViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsCurator]
+    serializer_class = SubmissionSerializer
+    lookup_field = "public_id"
+    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.review_queue()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return {**context, "published": {}}
+        # One query for the published versions of the page, whatever its length.
+        page_uuids = getattr(self, "_page_uuids", None)
+        context["published"] = selectors.published_payloads(page_uuids)
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._page_uuids = [submission.uuid for submission in page] if page is not None else None
+        return page
+
+    def get_object(self):
+        submission = super().get_object()
+        self._page_uuids = [submission.uuid]
+        return submission
+
+    def _decide(self, service, body_serializer):
+        body = body_serializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        submission = self.get_object()
+        in_collectivite_of(
+            submission,
+            service,
+            actor=self.request.user,
+            comment=body.validated_data.get("comment", ""),
+        )
+        submission.refresh_from_db()
+        return Response(
+            {
+                "public_id": submission.public_id,
+                "state": submission.state,
+                "decided_at": submission.decided_at,
+                "comment": submission.decision_comment,
+            }
+        )
+
+    @extend_schema(
+        summary="Publier la soumission",
+        request=DecisionSerializer,
+        responses=DecisionResultSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, public_id=None):
+        return self._decide(usecase_approve, DecisionSerializer)
+
+    @extend_schema(
+        summary="Demander des corrections (commentaire obligatoire)",
+        request=RequiredCommentSerializer,
+        responses=DecisionResultSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, public_id=None):
+        return self._decide(usecase_request_changes, RequiredCommentSerializer)
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    curated_domains = serializers.ListField(child=serializers.CharField(), required=False)
+    curated_tool_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    quality_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=QualityFlag.choices), required=False
+    )
+
+    class Meta:
+        model = BenchmarkEntry
+        fields = [
+            "featured",
+            "curator_note",
+            "curated_domains",
+            "curated_tool_ids",
+            "quality_flags",
+        ]
+
+
+class BenchmarkCurationViewSet(viewsets.GenericViewSet):
+    """Curators' actions on a published entry: annotations, unpublication."""
+
+    permission_classes = [IsCurator]
+    lookup_field = "public_id"
+    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    queryset = BenchmarkEntry.objects.all()
+    serializer_class = AnnotationSerializer
+    filter_backends = []
+
+    @extend_schema(
+        summary="Annoter une entrée (curateurs)",
+        request=AnnotationSerializer,
+        responses=AnnotationSerializer,
+    )
+    @action(detail=True, methods=["patch"])
+    def annotations(self, request, public_id=None):
+        entry = self.get_object()
+        body = AnnotationSerializer(entry, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        entry = registry_services.benchmark_entry_annotate(
+            entry=entry, actor=request.user, **body.validated_data
+        )
+        return Response(AnnotationSerializer(entry).data)
+
+    @extend_schema(
+        summary="Dépublier une entrée (curateurs)",
+        request=DecisionSerializer,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, public_id=None):
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        in_collectivite_of(
+            self.get_object(),
+            usecase_unpublish,
+            actor=request.user,
+            comment=body.validated_data.get("comment", ""),
+        )
+        return Response(status=204)

@@ -12,13 +12,41 @@ from openpyxl import Workbook
 from registry.vocabularies import STATUS_CROSSWALK, Status
 
 COLUMNS = [
-    "public_id", "uuid", "collectivite_slug", "collectivite_name", "siren", "insee_code",
-    "departement", "collectivite_kind", "population_band", "title", "summary", "status",
-    "status_label", "status_inferred", "status_nl", "status_uk", "status_us", "status_eu",
-    "ai_family", "automation_level", "ai_act_risk", "personal_data", "domains", "tool_ids",
-    "tool_names", "tool_other", "techniques", "method_phase", "started_on", "production_on",
-    "visibility", "published_at", "steps", "source",
-]  # fmt: skip
+    "public_id",
+    "uuid",
+    "collectivite_slug",
+    "collectivite_name",
+    "siren",
+    "insee_code",
+    "departement",
+    "collectivite_kind",
+    "population_band",
+    "title",
+    "summary",
+    "status",
+    "status_label",
+    "status_inferred",
+    "status_nl",
+    "status_uk",
+    "status_us",
+    "status_eu",
+    "ai_family",
+    "automation_level",
+    "ai_act_risk",
+    "personal_data",
+    "domains",
+    "tool_ids",
+    "tool_names",
+    "tool_other",
+    "techniques",
+    "method_phase",
+    "started_on",
+    "production_on",
+    "visibility",
+    "published_at",
+    "steps",
+    "source",
+]
 LIST_SEPARATOR = " | "
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -12,7 +13,9 @@ from registry.vocabularies import (
     CollectiviteKind,
     Hosting,
     Licence,
+    QualityFlag,
     StaffSizeBand,
+    SubmissionState,
     TermVocabulary,
     check_constraint_values,
     population_band,
@@ -135,6 +138,9 @@ class Vendor(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     website = models.URLField(_("site internet"), blank=True)
     country = models.CharField(_("pays"), max_length=2, blank=True, help_text=_("Code ISO, ex. FR"))
+    aliases = ArrayField(
+        models.CharField(max_length=200), verbose_name=_("autres noms"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("éditeur")
@@ -181,7 +187,20 @@ class Tool(models.Model):
     )
     website = models.URLField(_("site internet"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    deprecated = models.BooleanField(_("obsolète"), default=False)
+    deprecated = models.BooleanField(
+        _("obsolète"), default=False, help_text=_("Ne peut plus être associé à un nouveau cas.")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionné dans"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tools",
+        help_text=_(
+            "Doublon fusionné : les cas d'usage qui le citent sont lus comme citant cet outil."
+        ),
+    )
 
     class Meta:
         verbose_name = _("outil")
@@ -260,6 +279,24 @@ class BenchmarkEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     payload = models.JSONField()
     search_vector = SearchVectorField(null=True)
+    # Curators' annotations: they survive republication and never change the collectivité's text.
+    featured = models.BooleanField(_("mis en avant"), default=False)
+    curator_note = models.TextField(_("note du curateur"), blank=True)
+    curated_domains = ArrayField(
+        models.CharField(max_length=80),
+        verbose_name=_("domaines normalisés"),
+        default=list,
+        blank=True,
+    )
+    curated_tool_ids = ArrayField(
+        models.BigIntegerField(), verbose_name=_("outils normalisés"), default=list, blank=True
+    )
+    quality_flags = ArrayField(
+        models.CharField(max_length=30, choices=QualityFlag.choices),
+        verbose_name=_("signalements qualité"),
+        default=list,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("entrée du référentiel commun")
@@ -294,3 +331,77 @@ class BenchmarkVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class BenchmarkEntryEvent(models.Model):
+    """History of a benchmark entry: publications, replacements, annotations, removals."""
+
+    uuid = models.UUIDField(db_index=True)
+    public_id = models.CharField(max_length=80)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    changes = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("historique du référentiel")
+        verbose_name_plural = _("historique du référentiel")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.public_id} {self.action}"
+
+
+class Submission(models.Model):
+    """A use case submitted to the CDG's curators, recorded in the public schema so that the review
+    queue never reads a collectivité's schema. Holds the proposed snapshot as submitted."""
+
+    uuid = models.UUIDField()
+    public_id = models.CharField(max_length=80)
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.PROTECT, related_name="submissions"
+    )
+    title = models.CharField(max_length=120)
+    state = models.CharField(
+        max_length=20, choices=SubmissionState.choices, default=SubmissionState.PENDING
+    )
+    previous_state = models.CharField(max_length=20)
+    payload = models.JSONField()
+    completeness = models.PositiveSmallIntegerField()
+    missing = models.JSONField(default=list)
+    message = models.TextField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("soumission")
+        verbose_name_plural = _("soumissions")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uuid"],
+                condition=models.Q(state="pending"),
+                name="submission_one_pending_per_use_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=check_constraint_values(SubmissionState)),
+                name="submission_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id} ({self.get_state_display()})"

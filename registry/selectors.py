@@ -1,7 +1,7 @@
 from django.db.models import Count, F, Func, Q, QuerySet
 
-from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Tool
-from registry.vocabularies import Visibility
+from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Tool
+from registry.vocabularies import SubmissionState, Visibility
 
 
 def collectivite_list() -> QuerySet[Collectivite]:
@@ -102,3 +102,18 @@ def tool_usage(scope: list[str]) -> dict[int, dict]:
     for row in rows:
         usage[row["tool"]]["by_status"][row["status"]] = row["n"]
     return usage
+
+
+def review_queue() -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(state=SubmissionState.PENDING)
+        .select_related("collectivite", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def published_payloads(uuids) -> dict:
+    """The benchmark's current version of each use case, by uuid (one query)."""
+    if not uuids:
+        return {}
+    return dict(BenchmarkEntry.objects.filter(uuid__in=uuids).values_list("uuid", "payload"))

@@ -13,10 +13,21 @@ class CollectiviteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Collectivite
         fields = [
-            "slug", "name", "kind", "siren", "insee_code", "departement", "population",
-            "population_band", "parent_epci", "cdg_member", "is_anonymised", "website", "site",
+            "slug",
+            "name",
+            "kind",
+            "siren",
+            "insee_code",
+            "departement",
+            "population",
+            "population_band",
+            "parent_epci",
+            "cdg_member",
+            "is_anonymised",
+            "website",
+            "site",
             "published_count",
-        ]  # fmt: skip
+        ]
 
     def get_site(self, obj) -> str:
         return f"{obj.slug}.{settings.BASE_DOMAIN}"
@@ -30,10 +41,21 @@ class ToolSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tool
         fields = [
-            "id", "slug", "name", "aliases", "vendor", "kind", "underlying_model", "licence",
-            "hosting_options", "website", "description", "deprecated", "collectivites_count",
+            "id",
+            "slug",
+            "name",
+            "aliases",
+            "vendor",
+            "kind",
+            "underlying_model",
+            "licence",
+            "hosting_options",
+            "website",
+            "description",
+            "deprecated",
+            "collectivites_count",
             "by_status",
-        ]  # fmt: skip
+        ]
 
     def _usage(self, obj) -> dict:
         return self.context["usage"].get(obj.pk, {"collectivites_count": 0, "by_status": {}})

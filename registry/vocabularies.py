@@ -236,5 +236,21 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", _("Archivé")
 
 
+class SubmissionState(models.TextChoices):
+    PENDING = "pending", _("En attente d'examen")
+    CHANGES_REQUESTED = "changes_requested", _("Corrections demandées")
+    APPROVED = "approved", _("Publiée")
+    WITHDRAWN = "withdrawn", _("Retirée")
+
+
+class QualityFlag(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Fiche incomplète")
+    UNCLEAR = "unclear", _("Description peu claire")
+    UNVERIFIED_STATUS = "unverified_status", _("État d'avancement à vérifier")
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("Doublon possible")
+    OUTDATED = "outdated", _("Information ancienne")
+    MISSING_OUTCOMES = "missing_outcomes", _("Résultats non renseignés")
+
+
 def check_constraint_values(choices: type[models.TextChoices]) -> list[str]:
     return [value for value, _label in choices.choices]

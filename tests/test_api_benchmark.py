@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from casestudies.models import UseCase
-from casestudies.services import usecase_create, usecase_publish
+from casestudies.services import usecase_approve, usecase_create, usecase_submit
 from registry.models import Term, Tool
 from tests.conftest import PASSWORD, data_queries
 
@@ -34,7 +34,8 @@ def _publish(collectivite, *, title, visibility="public", status="pilot", domain
             tools=list(Tool.objects.filter(slug=tool)),
         )  # fmt: skip
         if visibility != "private":
-            usecase_publish(use_case=use_case, actor=None)
+            usecase_submit(use_case=use_case, actor=None, message="Pour les tests.")
+            usecase_approve(use_case=use_case, actor=None)
     connection.set_schema_to_public()
     return use_case
 
@@ -188,13 +189,19 @@ def test_list_entries_carry_ids_of_collectivite_and_tools(api_for):
 
 def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people):
     client = api_for("grand-annecy", people["admin"])
-    client.patch("/api/v1/use-cases/74-GRAND-ANNECY-0001/",
-                 {"contact_email": "juridique@annecy.test"}, format="json")  # fmt: skip
+    curator = api_for(None, people["curator"])
+    use_case = "/api/v1/use-cases/74-GRAND-ANNECY-0001/"
+    client.patch(use_case, {"contact_email": "juridique@annecy.test"}, format="json")
+    client.post(f"{use_case}submit/", {"message": "Adresse de contact"}, format="json")
+    approved = curator.post(
+        "/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json"
+    )
+    assert approved.status_code == 200, approved.json()
     entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
     assert entry["contact_email"] == ""
-    client.patch(
-        "/api/v1/use-cases/74-GRAND-ANNECY-0001/", {"peer_contact_ok": True}, format="json"
-    )
+    client.patch(use_case, {"peer_contact_ok": True}, format="json")
+    client.post(f"{use_case}submit/", {"message": "Questions bienvenues"}, format="json")
+    curator.post("/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json")
     entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
     assert entry["contact_email"] == "juridique@annecy.test"
 

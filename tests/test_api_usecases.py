@@ -81,16 +81,38 @@ def test_edit_by_role(api_for, people, annecy, who):
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_publish_unpublish_and_archive_by_role(api_for, people, annecy, who):
+def test_transitions_by_role_on_the_collectivite_api(api_for, people, annecy, who):
+    """Members submit and withdraw (contributor, admin), unpublish and archive (admin); publishing
+    is the curators' decision, refused here to everyone with a reason; others get 404."""
     client = _client(api_for, people, who)
-    expected = EXPECTED_ADMIN[who]
-    assert client.post(f"{BASE}{SEEDED}/unpublish/", {}, format="json").status_code == expected
-    assert client.post(f"{BASE}{SEEDED}/publish/", {}, format="json").status_code == expected
-    archived = client.delete(f"{BASE}{SEEDED}/")
-    assert archived.status_code == (204 if expected == 200 else expected)
+    outsider = who in ("anonymous", "other", "curator")
+    with tenant_context(annecy):
+        draft = usecase_create(actor=None, **{
+            **_payload(), "domains": list(Term.objects.filter(code="juridique")),
+            "tools": [], "steps": [], "lessons": [], "metrics": [],
+        }).public_id  # fmt: skip
+    expected = {
+        "submit": {"reader": 403, "contributor": 200, "admin": 200},
+        "withdraw": {"reader": 403, "contributor": 200, "admin": 200},
+        "publish": {"reader": 403, "contributor": 403, "admin": 403},
+        "unpublish": {"reader": 403, "contributor": 403, "admin": 200},
+        "archive": {"reader": 403, "contributor": 403, "admin": 204},
+    }
+    calls = [
+        ("submit", lambda: client.post(f"{BASE}{draft}/submit/", {"message": "À relire"}, format="json")),
+        ("withdraw", lambda: client.post(f"{BASE}{draft}/withdraw/", {}, format="json")),
+        ("publish", lambda: client.post(f"{BASE}{SEEDED}/publish/", {}, format="json")),
+        ("unpublish", lambda: client.post(f"{BASE}{SEEDED}/unpublish/", {}, format="json")),
+        ("archive", lambda: client.delete(f"{BASE}{SEEDED}/")),
+    ]
+    for name, call in calls:
+        response = call()
+        assert response.status_code == (404 if outsider else expected[name][who]), name
+        if response.status_code == 403:
+            assert "refusée" in response.json()["detail"] or "rôle" in response.json()["detail"]
     with tenant_context(annecy):
         state = UseCase.objects.get(public_id=SEEDED).publication_state
-    assert state == ("archived" if expected == 200 else "published")
+    assert state == ("archived" if who == "admin" else "published")
 
 
 def test_a_member_of_another_collectivite_cannot_reach_it_through_their_own_host(api_for, people):
@@ -191,9 +213,12 @@ def test_malformed_json_is_a_400(api_for, people):
 def test_service_rule_errors_come_back_as_400_with_the_field(api_for, people):
     client = api_for("grand-annecy", people["admin"])
     public_id = client.post(BASE, _payload(visibility="private"), format="json").json()["public_id"]
-    response = client.post(f"{BASE}{public_id}/publish/", {}, format="json")
+    response = client.post(f"{BASE}{public_id}/submit/", {"message": "Voici"}, format="json")
     assert response.status_code == 400
     assert "visibility" in response.json()
+    response = client.post(f"{BASE}{public_id}/submit/", {}, format="json")
+    assert response.status_code == 400
+    assert "message" in response.json()
 
 
 def test_archived_use_case_cannot_be_edited(api_for, people):
@@ -207,8 +232,9 @@ def test_archived_use_case_cannot_be_edited(api_for, people):
 # --- the benchmark follows at once ---------------------------------------------------------------
 
 
-def test_publish_and_unpublish_are_reflected_in_the_benchmark_at_once(api_for, people):
+def test_approval_and_unpublication_are_reflected_in_the_benchmark_at_once(api_for, people):
     admin = api_for("grand-annecy", people["admin"])
+    curator = api_for(None, people["curator"])
     public_id = admin.post(BASE, _payload(title="Traduction des courriers"), format="json").json()[
         "public_id"
     ]
@@ -218,15 +244,14 @@ def test_publish_and_unpublish_are_reflected_in_the_benchmark_at_once(api_for, p
         return [r["title"] for r in benchmark.get("/api/v1/benchmark/use-cases/").json()["results"]]
 
     assert "Traduction des courriers" not in titles()
-    assert admin.post(f"{BASE}{public_id}/publish/", {}, format="json").status_code == 200
+    assert admin.post(f"{BASE}{public_id}/submit/", {"message": "Prêt"}, format="json").status_code == 200
+    assert "Traduction des courriers" not in titles()
+    approve = curator.post(f"/api/v1/benchmark/review-queue/{public_id}/approve/", {}, format="json")
+    assert approve.status_code == 200, approve.content
     assert "Traduction des courriers" in titles()
     assert BenchmarkEntry.objects.get(public_id=public_id).collectivite.slug == "grand-annecy"
-    admin.patch(
-        f"{BASE}{public_id}/", {"title": "Traduction des courriers entrants"}, format="json"
-    )
-    assert "Traduction des courriers entrants" in titles()
     assert admin.post(f"{BASE}{public_id}/unpublish/", {}, format="json").status_code == 200
-    assert "Traduction des courriers entrants" not in titles()
+    assert "Traduction des courriers" not in titles()
     assert not BenchmarkEntry.objects.filter(public_id=public_id).exists()
 
 
@@ -249,10 +274,11 @@ def test_a_failed_benchmark_write_rolls_the_publication_back(people, annecy, mon
             **_payload(), "domains": list(Term.objects.filter(code="juridique")),
             "tools": [], "steps": [], "lessons": [], "metrics": [],
         })  # fmt: skip
+        services.usecase_submit(use_case=use_case, actor=None, message="test")
         with pytest.raises(RuntimeError):
-            services.usecase_publish(use_case=use_case, actor=None)
+            services.usecase_approve(use_case=use_case, actor=None)
         use_case.refresh_from_db()
-        assert use_case.publication_state == "draft"
+        assert use_case.publication_state == "submitted"
         assert not UseCaseEvent.objects.filter(use_case=use_case, action="published").exists()
 
 

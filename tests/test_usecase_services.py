@@ -114,7 +114,10 @@ def test_update_replaces_steps_and_tools_and_records_it(annecy, make_user):
         assert list(use_case.tools.values_list("slug", flat=True)) == ["mistral"]
         assert list(use_case.steps.values_list("text", flat=True)) == ["Un", "Deux"]
         event = UseCaseEvent.objects.filter(use_case=use_case).latest("id")
-        assert event.action == "updated" and "status" in event.comment and event.actor == user
+        assert event.action == "updated" and event.actor == user
+        assert event.changes["status"] == {"before": "pilot", "after": "production"}
+        assert event.changes["steps"]["after"][1]["text"] == "Deux"
+        assert event.changes["tools"]["before"][0]["slug"] == "lexisnexis"
 
 
 def test_contributor_creates_a_use_case_in_the_collectivite_admin(client_for, make_user, annecy):
