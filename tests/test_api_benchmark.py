@@ -191,8 +191,12 @@ def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people
     client = api_for("grand-annecy", people["admin"])
     curator = api_for(None, people["curator"])
     use_case = "/api/v1/use-cases/74-GRAND-ANNECY-0001/"
-    client.patch(use_case, {"contact_email": "juridique@annecy.test"}, format="json")
-    client.post(f"{use_case}submit/", {"message": "Adresse de contact"}, format="json")
+    client.patch(
+        use_case,
+        {"contact_email": "juridique@annecy.test", "purpose": "Gagner du temps"},
+        format="json",
+    )
+    client.post(f"{use_case}submit/", {"message": "Objectifs précisés"}, format="json")
     approved = curator.post(
         "/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json"
     )

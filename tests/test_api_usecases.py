@@ -99,7 +99,10 @@ def test_transitions_by_role_on_the_collectivite_api(api_for, people, annecy, wh
         "archive": {"reader": 403, "contributor": 403, "admin": 204},
     }
     calls = [
-        ("submit", lambda: client.post(f"{BASE}{draft}/submit/", {"message": "À relire"}, format="json")),
+        (
+            "submit",
+            lambda: client.post(f"{BASE}{draft}/submit/", {"message": "À relire"}, format="json"),
+        ),
         ("withdraw", lambda: client.post(f"{BASE}{draft}/withdraw/", {}, format="json")),
         ("publish", lambda: client.post(f"{BASE}{SEEDED}/publish/", {}, format="json")),
         ("unpublish", lambda: client.post(f"{BASE}{SEEDED}/unpublish/", {}, format="json")),
@@ -244,9 +247,14 @@ def test_approval_and_unpublication_are_reflected_in_the_benchmark_at_once(api_f
         return [r["title"] for r in benchmark.get("/api/v1/benchmark/use-cases/").json()["results"]]
 
     assert "Traduction des courriers" not in titles()
-    assert admin.post(f"{BASE}{public_id}/submit/", {"message": "Prêt"}, format="json").status_code == 200
+    assert (
+        admin.post(f"{BASE}{public_id}/submit/", {"message": "Prêt"}, format="json").status_code
+        == 200
+    )
     assert "Traduction des courriers" not in titles()
-    approve = curator.post(f"/api/v1/benchmark/review-queue/{public_id}/approve/", {}, format="json")
+    approve = curator.post(
+        f"/api/v1/benchmark/review-queue/{public_id}/approve/", {}, format="json"
+    )
     assert approve.status_code == 200, approve.content
     assert "Traduction des courriers" in titles()
     assert BenchmarkEntry.objects.get(public_id=public_id).collectivite.slug == "grand-annecy"
