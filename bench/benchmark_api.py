@@ -46,6 +46,8 @@ SCALES = (10, 1000)
 USE_CASES_PER_COLLECTIVITE = 20
 RANDOM_SEED = 74
 WARMUP_RUNS = 10
+ROUNDS = 5
+BLOCK_WARMUP_RUNS = 2
 BREAKDOWN_RUNS = 20
 PAGE_SIZE = 20
 # Targets of the issue, at 1,000 collectivités.
@@ -278,18 +280,24 @@ def load_guide():
 
 
 def timed(functions: dict, runs: int) -> dict[str, list[float]]:
-    """Milliseconds of `runs` calls of each function, after WARMUP_RUNS untimed ones. The calls
-    are interleaved (one of each per round), so that a burst of load on the machine weighs on
-    all the measures alike rather than on one."""
+    """Milliseconds of `runs` calls of each function, after WARMUP_RUNS untimed ones.
+
+    The runs are split into ROUNDS blocks taken in turn (list, stats, SQL list, SQL stats, then
+    again), each block after a few untimed calls: every measure is taken warm, as a series of
+    identical requests, while a burst of load on the machine weighs on all of them alike."""
     for function in functions.values():
         for _ in range(WARMUP_RUNS):
             function()
     samples: dict[str, list[float]] = {key: [] for key in functions}
-    for _ in range(runs):
+    for round_number in range(ROUNDS):
+        block = runs // ROUNDS + (round_number < runs % ROUNDS)
         for key, function in functions.items():
-            start = time.perf_counter()
-            function()
-            samples[key].append((time.perf_counter() - start) * 1000)
+            for _ in range(BLOCK_WARMUP_RUNS):
+                function()
+            for _ in range(block):
+                start = time.perf_counter()
+                function()
+                samples[key].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -515,7 +523,8 @@ def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
     say(
         f"Requêtes : GET {LIST_URL}?domain=…&status={QUERY_STATUS}&page_size={PAGE_SIZE} et "
         f"GET {STATS_URL}?by=domain&by=status, appelant anonyme, hôte {settings.BASE_DOMAIN}, "
-        f"{WARMUP_RUNS} appels de chauffe puis {runs} mesurés."
+        f"{WARMUP_RUNS} appels de chauffe puis {runs} mesurés par question, en {ROUNDS} séries "
+        f"alternées (chacune précédée de {BLOCK_WARMUP_RUNS} appels non mesurés)."
     )
     loader = Loader(templates, domain_labels)
     endpoints = Endpoints(domain=next(iter(domain_labels)))

@@ -223,7 +223,10 @@ class CollectiviteListView(generics.ListAPIView):
 
 class ToolListView(generics.ListAPIView):
     serializer_class = ToolSerializer
-    queryset = Tool.objects.select_related("vendor").order_by("name")
+    # Tools merged into another are aliases now, not catalogue entries.
+    queryset = (
+        Tool.objects.filter(merged_into__isnull=True).select_related("vendor").order_by("name")
+    )
 
     @extend_schema(summary="Catalogue des outils et nombre de collectivités qui les utilisent")
     def get(self, request, *args, **kwargs):

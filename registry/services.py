@@ -241,7 +241,9 @@ def benchmark_entry_annotate(*, entry: BenchmarkEntry, actor, **fields) -> Bench
     }
     for name, value in fields.items():
         setattr(entry, name, value)
-    entry.full_clean(exclude=["payload", "search_vector"])
+    entry.clean_fields(
+        exclude=[f.name for f in BenchmarkEntry._meta.fields if f.name not in ANNOTATION_FIELDS]
+    )
     _apply_curation(
         entry,
         [domain["code"] for domain in entry.payload["domains"]],
