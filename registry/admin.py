@@ -1,11 +1,25 @@
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import is_curator
 from registry import services
-from registry.models import Collectivite, Domain, Term, Tool, Vendor
+from registry.models import (
+    BenchmarkEntry,
+    BenchmarkEntryEvent,
+    Collectivite,
+    Domain,
+    Term,
+    Tool,
+    Vendor,
+)
 
 
 class RegistryAdminSite(admin.AdminSite):
@@ -21,8 +35,20 @@ class RegistryAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Pages other apps add to the curators' admin (route, view, name).
+        self.extra_views = []
+
+    def get_urls(self):
+        extra = [
+            path(route, self.admin_view(view), name=name) for route, view, name in self.extra_views
+        ]
+        return extra + super().get_urls()
+
 
 public_admin = RegistryAdminSite(name="public_admin")
+public_admin.index_template = "admin/registry/index.html"
 
 
 class CuratorAdminMixin:
@@ -115,3 +141,179 @@ class TermAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["label_fr", "vocabulary", "code", "active", "position"]
     list_filter = ["vocabulary", "active"]
     search_fields = ["label_fr", "label_en", "code"]
+
+
+# --- curation: catalogue merges, the benchmark's entries and their history -----------------------
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=None, label=_("Fusionner dans"))
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = queryset
+
+
+def _merge_action(request, queryset, *, model_label, targets, merge):
+    """Admin action with an intermediate page: choose the target, then merge each selected."""
+    if "apply" in request.POST:
+        form = MergeForm(request.POST, queryset=targets)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            sources = list(queryset.exclude(pk=target.pk))
+            merged = len(sources)
+            try:
+                with transaction.atomic():
+                    for source in sources:
+                        merge(source=source, target=target, actor=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return None
+            messages.success(
+                request,
+                _("%(n)s %(label)s fusionné(s) dans « %(target)s ».")
+                % {"n": merged, "label": model_label, "target": target},
+            )
+            return None
+    else:
+        form = MergeForm(queryset=targets)
+    return TemplateResponse(
+        request,
+        "admin/registry/merge.html",
+        {
+            **public_admin.each_context(request),
+            "title": _("Fusionner des doublons"),
+            "objects": queryset,
+            "form": form,
+            "action": request.POST.get("action"),
+            "model_label": model_label,
+        },
+    )
+
+
+@admin.action(description=_("Fusionner les outils sélectionnés dans un autre…"))
+def merge_tools(modeladmin, request, queryset):
+    return _merge_action(
+        request,
+        queryset,
+        model_label=_("outil(s)"),
+        targets=Tool.objects.filter(merged_into__isnull=True),
+        merge=services.tool_merge,
+    )
+
+
+@admin.action(description=_("Fusionner les éditeurs sélectionnés dans un autre…"))
+def merge_vendors(modeladmin, request, queryset):
+    return _merge_action(
+        request,
+        queryset,
+        model_label=_("éditeur(s)"),
+        targets=Vendor.objects.all(),
+        merge=services.vendor_merge,
+    )
+
+
+ToolAdmin.actions = [merge_tools]
+ToolAdmin.list_display = [*ToolAdmin.list_display, "merged_into"]
+ToolAdmin.list_filter = [*ToolAdmin.list_filter, ("merged_into", admin.EmptyFieldListFilter)]
+VendorAdmin.actions = [merge_vendors]
+
+
+@admin.register(BenchmarkEntry, site=public_admin)
+class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
+    """Published entries: curators annotate them here; publication itself goes through the
+    review queue, and unpublication through the workflow (API), never a delete."""
+
+    list_display = [
+        "public_id",
+        "title",
+        "collectivite",
+        "status",
+        "visibility",
+        "featured",
+        "published_at",
+    ]
+    list_filter = [
+        "featured",
+        "status",
+        "visibility",
+        "collectivite_kind",
+        "ai_family",
+        "quality_flags",
+    ]
+    search_fields = ["public_id", "title", "collectivite__name"]
+    list_select_related = ["collectivite"]
+    fields = [
+        "public_id",
+        "title",
+        "collectivite",
+        "status",
+        "visibility",
+        "published_at",
+        "featured",
+        "curator_note",
+        "curated_domains",
+        "curated_tool_ids",
+        "quality_flags",
+        "history",
+    ]
+    readonly_fields = [
+        "public_id",
+        "title",
+        "collectivite",
+        "status",
+        "visibility",
+        "published_at",
+        "history",
+    ]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("historique"))
+    def history(self, obj):
+        events = BenchmarkEntryEvent.objects.filter(uuid=obj.uuid).select_related("actor")
+        return format_html_join(
+            "\n",
+            "<p>{} — {} — {} {}</p>",
+            (
+                (
+                    event.created_at.strftime("%d/%m/%Y %H:%M"),
+                    event.action,
+                    event.actor or _("système"),
+                    ", ".join(event.changes),
+                )
+                for event in events
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.benchmark_entry_annotate(
+            entry=BenchmarkEntry.objects.get(pk=obj.pk),
+            actor=request.user,
+            **{
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in services.ANNOTATION_FIELDS
+            },
+        )
+
+
+@admin.register(BenchmarkEntryEvent, site=public_admin)
+class BenchmarkEntryEventAdmin(CuratorAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "public_id", "action", "actor", "comment"]
+    list_filter = ["action"]
+    search_fields = ["public_id"]
+    readonly_fields = ["uuid", "public_id", "actor", "action", "changes", "comment", "created_at"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,361 @@
+"""Bulk import of use cases into one collectivité, from the columns of the benchmark export.
+
+All or nothing: every row is checked, every error is reported with its row and column, and
+nothing is written unless there is none. A dry run reports what would be created or updated.
+Rows are matched by `public_id` (in this collectivité) or else by exact title, so importing
+the same file twice changes nothing the second time.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tenants.utils import tenant_context
+from openpyxl import Workbook, load_workbook
+
+from casestudies import services
+from casestudies.models import UseCase
+from casestudies.review import payload_diff
+from casestudies.serializers import UseCaseWriteSerializer
+from registry import exports
+from registry import vocabularies as v
+from registry.models import Collectivite, Term, Tool
+
+# Columns of the export that describe the collectivité or are derived: read, never imported.
+DERIVED = {
+    "uuid",
+    "collectivite_slug",
+    "collectivite_name",
+    "siren",
+    "insee_code",
+    "departement",
+    "collectivite_kind",
+    "population_band",
+    "status_label",
+    "status_nl",
+    "status_uk",
+    "status_us",
+    "status_eu",
+    "published_at",
+    "tool_names",
+}
+REQUIRED = {
+    "title",
+    "summary",
+    "status",
+    "ai_family",
+    "automation_level",
+    "personal_data",
+    "domains",
+}
+LISTS = {"techniques"}
+CHOICES = {
+    "status": v.Status,
+    "ai_family": v.AIFamily,
+    "automation_level": v.AutomationLevel,
+    "ai_act_risk": v.AIActRisk,
+    "personal_data": v.PersonalData,
+    "method_phase": v.MethodPhase,
+    "hosting": v.Hosting,
+    "sourcing": v.Sourcing,
+    "users_count_band": v.UsersCountBand,
+    "visibility": v.Visibility,
+    "techniques": v.Technique,
+}
+SEPARATOR = re.compile(r"\s*\|\s*")
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (format, header)."""
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        verb = "seraient" if self.dry_run else "ont été"
+        if self.errors:
+            return f"{len(self.errors)} erreur(s) : rien n'a été importé."
+        return (
+            f"{len(self.created)} cas {verb} créés, {len(self.updated)} {verb} mis à jour, "
+            f"{len(self.unchanged)} inchangés."
+        )
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+def read_rows(content: bytes, filename: str) -> list[tuple[int, dict]]:
+    """(line number, {column: text}) for every non-empty row; line 1 is the header."""
+    if filename.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as error:
+            raise ImportFileError(f"Fichier XLSX illisible : {error}") from None
+        table = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                "Le fichier CSV doit être enregistré en UTF-8 (format « CSV UTF-8 » du tableur)."
+            ) from None
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if not table:
+        raise ImportFileError("Le fichier est vide.")
+    header = [name.strip() for name in table[0]]
+    known = set(exports.COLUMNS)
+    unknown = [name for name in header if name and name not in known]
+    if unknown:
+        raise ImportFileError(
+            "Colonne(s) inconnue(s) : "
+            + ", ".join(unknown)
+            + ". Téléchargez le modèle pour avoir les bons noms de colonnes."
+        )
+    missing = sorted(REQUIRED - set(header))
+    if missing:
+        raise ImportFileError("Colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing) + ".")
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        row = {
+            name: (values[i].strip() if i < len(values) and values[i] else "")
+            for i, name in enumerate(header)
+            if name
+        }
+        if any(row.values()):
+            rows.append((number, row))
+    return rows
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- turning a row into the API's input ----------------------------------------------------------
+
+
+class _Lookups:
+    """Catalogue lookups done once per import, not once per row."""
+
+    def __init__(self):
+        self.domains = {}
+        for term in Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, active=True):
+            self.domains[term.code] = term.code
+            self.domains[term.label_fr.lower()] = term.code
+        self.tools = {}
+        for tool in Tool.objects.select_related("merged_into"):
+            canonical = tool.merged_into or tool
+            for name in (tool.name, *tool.aliases):
+                self.tools[name.lower()] = canonical.pk
+            self.tools[str(tool.pk)] = canonical.pk
+
+
+def _choice(column: str, value: str, errors: list) -> str:
+    choices = CHOICES[column]
+    if value in choices.values:
+        return value
+    by_label = {str(label).lower(): code for code, label in choices.choices}
+    if value.lower() in by_label:
+        return by_label[value.lower()]
+    errors.append(
+        (column, f"« {value} » n'est pas une valeur permise ({', '.join(choices.values)}).")
+    )
+    return value
+
+
+def _date(column: str, value: str, errors: list) -> str | None:
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m"):
+        try:
+            return datetime.strptime(value, pattern).date().isoformat()
+        except ValueError:
+            continue
+    errors.append((column, f"date « {value} » non reconnue (AAAA-MM-JJ ou JJ/MM/AAAA)."))
+    return None
+
+
+def row_to_input(row: dict, lookups: _Lookups, errors: list) -> dict:
+    data = {}
+    for column, value in row.items():
+        if column in DERIVED or column in {"public_id", "status_inferred"}:
+            continue
+        if column == "domains":
+            codes = []
+            for item in SEPARATOR.split(value) if value else []:
+                code = lookups.domains.get(item.lower()) or lookups.domains.get(item)
+                if code is None:
+                    errors.append((column, f"domaine inconnu « {item} »."))
+                else:
+                    codes.append(code)
+            data["domains"] = codes
+        elif column == "tool_ids":
+            ids = []
+            for item in SEPARATOR.split(value) if value else []:
+                tool = lookups.tools.get(item.lower())
+                if tool is None:
+                    errors.append((column, f"outil inconnu « {item} » (identifiant ou nom)."))
+                else:
+                    ids.append(tool)
+            data["tools"] = list(dict.fromkeys(ids))
+        elif column == "steps":
+            data["steps"] = [{"text": text} for text in SEPARATOR.split(value) if text]
+        elif column in LISTS:
+            data[column] = [
+                _choice(column, item, errors) for item in SEPARATOR.split(value) if item
+            ]
+        elif column in ("started_on", "production_on"):
+            data[column] = _date(column, value, errors)
+        elif column in CHOICES:
+            if value:
+                data[column] = _choice(column, value, errors)
+        else:
+            data[column] = value
+    if "tool_names" in row and "tool_ids" not in row:
+        data["tools"] = [
+            lookups.tools[name.lower()]
+            for name in SEPARATOR.split(row["tool_names"])
+            if name and name.lower() in lookups.tools
+        ]
+    if row.get("status_inferred"):
+        data["status_inferred"] = row["status_inferred"].lower() in {"oui", "true", "1", "vrai"}
+    return data
+
+
+# --- the import itself -------------------------------------------------------------------------
+
+
+def import_use_cases(
+    *,
+    collectivite: Collectivite,
+    rows: list[tuple[int, dict]],
+    actor,
+    dry_run: bool = False,
+    progress=None,
+) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    lookups = _Lookups()
+    with tenant_context(collectivite):
+        try:
+            with transaction.atomic():
+                existing = {uc.public_id: uc for uc in UseCase.objects.all()}
+                by_title = {uc.title: uc for uc in existing.values()}
+                for index, (number, row) in enumerate(rows, start=1):
+                    _import_row(
+                        number, row, collectivite, actor, lookups, existing, by_title, report
+                    )
+                    if progress:
+                        progress(index, len(rows))
+                if report.errors or dry_run:
+                    raise _Rollback
+        except _Rollback:
+            pass
+    return report
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _import_row(number, row, collectivite, actor, lookups, existing, by_title, report):
+    errors: list[tuple[str, str]] = []
+    data = row_to_input(row, lookups, errors)
+    public_id = row.get("public_id", "")
+    target = None
+    if public_id:
+        target = existing.get(public_id)
+        if target is None:
+            errors.append(("public_id", f"« {public_id} » n'existe pas dans {collectivite.name}."))
+    elif data.get("title") in by_title:
+        target = by_title[data["title"]]
+    status_inferred = data.pop("status_inferred", None)
+    serializer = UseCaseWriteSerializer(target, data=data, partial=target is not None)
+    if not serializer.is_valid():
+        for column, messages in serializer.errors.items():
+            column = {"tools": "tool_ids"}.get(column, column)
+            for message in _flatten(messages):
+                errors.append((column, message))
+    if errors:
+        report.errors.extend(
+            f"Ligne {number}, colonne {column} : {message}" for column, message in errors
+        )
+        return
+    values = dict(serializer.validated_data)
+    if status_inferred is not None:
+        values["status_inferred"] = status_inferred
+    try:
+        with transaction.atomic():
+            if target is None:
+                use_case = services.usecase_create(actor=actor, **values)
+                existing[use_case.public_id] = use_case
+                by_title[use_case.title] = use_case
+                report.created.append(use_case.public_id)
+                return
+            before = services.snapshot(target)
+            services.usecase_update(use_case=target, actor=actor, **values)
+            if payload_diff(before, services.snapshot(target)):
+                report.updated.append(target.public_id)
+            else:
+                report.unchanged.append(target.public_id)
+                raise _Rollback  # not even updated_at moves
+    except _Rollback:
+        pass
+    except ValidationError as error:  # a service rule (state, visibility…): name the row
+        for column, messages in getattr(error, "message_dict", {"ligne": error.messages}).items():
+            for message in messages:
+                report.errors.append(f"Ligne {number}, colonne {column} : {message}")
+
+
+def _flatten(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [f"{key} : {m}" for key, value in messages.items() for m in _flatten(value)]
+    if isinstance(messages, list):
+        return [m for item in messages for m in _flatten(item)]
+    return [str(messages)]
+
+
+# --- the template --------------------------------------------------------------------------------
+
+
+def template_csv() -> bytes:
+    return ("\ufeff" + ";".join(exports.COLUMNS) + "\r\n").encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "cas_d_usage"
+    sheet.append(exports.COLUMNS)
+    help_sheet = workbook.create_sheet("valeurs_permises")
+    help_sheet.append(["colonne", "code", "libellé"])
+    for column, choices in CHOICES.items():
+        for code, label in choices.choices:
+            help_sheet.append([column, code, str(label)])
+    for term in Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, active=True):
+        help_sheet.append(["domains", term.code, term.label_fr])
+    for tool in Tool.objects.filter(merged_into__isnull=True, deprecated=False):
+        help_sheet.append(["tool_ids", tool.pk, tool.name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
