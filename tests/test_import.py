@@ -114,10 +114,10 @@ def test_dry_run_reports_and_writes_nothing(annecy, good_file, capsys):
 def test_unknown_columns_and_missing_required_ones_are_refused(annecy, tmp_path):
     path = tmp_path / "cols.csv"
     path.write_text("titre;summary\nx;y\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="Colonne.*inconnue.*titre"):
+    with pytest.raises(CommandError, match=r"Colonne.*inconnue.*titre"):
         call_command("import_use_cases", "grand-annecy", str(path))
     path.write_text("title;summary\nx;y\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="obligatoire.*ai_family"):
+    with pytest.raises(CommandError, match=r"obligatoire.*ai_family"):
         call_command("import_use_cases", "grand-annecy", str(path))
 
 
