@@ -119,6 +119,14 @@ class Loader:
     real snapshots."""
 
     def __init__(self, templates, domain_labels: dict[str, str]):
+        from registry.vocabularies import CollectiviteKind, Status
+
+        for name, weights, vocabulary in (
+            ("STATUS_WEIGHTS", STATUS_WEIGHTS, Status),
+            ("KIND_WEIGHTS", KIND_WEIGHTS, CollectiviteKind),
+        ):
+            if unknown := set(weights) - set(vocabulary.values):
+                raise RuntimeError(f"{name}: codes absent from the vocabulary: {sorted(unknown)}")
         self.rng = random.Random(RANDOM_SEED)  # noqa: S311 (reproducible data, not secrets)
         self.templates = templates
         self.domain_labels = domain_labels

@@ -91,7 +91,7 @@ class MetricInline(PolicyMixin, admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = UseCaseEvent
     extra = 0
-    fields = ["created_at", "action", "from_state", "to_state", "actor", "comment"]
+    fields = ["created_at", "action", "from_state", "to_state", "actor", "comment", "changes"]
     readonly_fields = fields
     can_delete = False
 
@@ -194,37 +194,70 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
         ),
     ]
 
+    def has_change_permission(self, request, obj=None):
+        # Under review or archived, a use case is read-only (see casestudies.workflow.editable).
+        if obj is not None and obj.publication_state in ("submitted", "archived"):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines are not saved by their formsets (see save_related); the use case's own
+        # history (UseCaseEvent) records what changed, field by field.
+        return super().construct_change_message(request, form, None, add)
+
     def save_model(self, request, obj, form, change):
-        relations = {"tools", "domains", "partner_collectivites"}
-        if change:
-            usecase_update(
-                use_case=obj,
-                actor=request.user,
-                **{
-                    name: form.cleaned_data[name]
-                    for name in form.changed_data
-                    if name in USE_CASE_FIELDS
-                },
-                **{
-                    name: list(form.cleaned_data[name])
-                    for name in form.changed_data
-                    if name in {"tools", "domains"}
-                },
-            )
-            return
-        values = {name: value for name, value in form.cleaned_data.items() if name not in relations}
-        created = usecase_create(
-            actor=request.user,
-            tools=list(form.cleaned_data.get("tools", [])),
-            domains=list(form.cleaned_data.get("domains", [])),
-            **values,
-        )
-        obj.__dict__.update(created.__dict__)
+        """Nothing here: the use case and its inlines are written together by one service call
+        in save_related, so that the history records a single change."""
 
     def save_related(self, request, form, formsets, change):
-        # The service already linked tools and domains; only the inlines remain.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+        values = {
+            name: form.cleaned_data[name]
+            for name in (form.changed_data if change else form.cleaned_data)
+            if name in USE_CASE_FIELDS
+        }
+        relations = {
+            name: list(form.cleaned_data[name])
+            for name in ("tools", "domains")
+            if not change or name in form.changed_data
+        }
+        children = {
+            name: _formset_rows(formset)
+            for formset in formsets
+            if (name := INLINE_FIELDS.get(formset.model)) and (not change or formset.has_changed())
+        }
+        if change:
+            usecase_update(
+                use_case=form.instance, actor=request.user, **values, **relations, **children
+            )
+        else:
+            created = usecase_create(actor=request.user, **values, **relations, **children)
+            form.instance.__dict__.update(created.__dict__)
+
+
+INLINE_FIELDS = {ApproachStep: "steps", Lesson: "lessons", Metric: "metrics"}
+
+
+def _formset_rows(formset) -> list[dict]:
+    """The rows an inline formset describes, without the deleted ones, in their order."""
+    rows = []
+    for inline_form in formset.forms:
+        data = getattr(inline_form, "cleaned_data", None)
+        if (
+            not data
+            or data.get("DELETE")
+            or (inline_form.empty_permitted and not inline_form.has_changed())
+        ):
+            continue
+        rows.append(
+            {
+                name: data[name]
+                for name in inline_form._meta.fields
+                if name in data and name not in ("id", "use_case")
+            }
+        )
+    if formset.model is ApproachStep:
+        rows.sort(key=lambda row: row.get("position") or 0)
+    return rows
 
 
 # --- curators' pages on the public admin: the review queue and bulk import ------------------------

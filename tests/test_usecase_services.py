@@ -153,3 +153,55 @@ def test_contributor_creates_a_use_case_in_the_collectivite_admin(client_for, ma
         assert created.public_id == "74-GRAND-ANNECY-0002"
         assert list(created.steps.values_list("text", flat=True)) == ["Recenser les besoins"]
         assert UseCaseEvent.objects.get(use_case=created).actor == user
+
+
+def test_admin_edit_of_fields_and_steps_is_one_recorded_change(client_for, make_user, annecy):
+    user = make_user("d@annecy.test", collectivite=annecy, role=Role.ADMIN)
+    client = client_for("grand-annecy", user)
+    with tenant_context(annecy):
+        use_case = UseCase.objects.get()
+    page = client.get(f"/admin/casestudies/usecase/{use_case.pk}/change/")
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            data[name] = [getattr(item, "pk", item) for item in value]
+        else:
+            data[name] = value
+    data["techniques"] = ""
+    data["audiences"] = ""
+    data.update({
+        "status": "production",
+        "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0",
+        "steps-0-position": "1", "steps-0-text": "Abonnement souscrit",
+        "lessons-TOTAL_FORMS": "0", "lessons-INITIAL_FORMS": "0",
+        "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+    })  # fmt: skip
+    response = client.post(f"/admin/casestudies/usecase/{use_case.pk}/change/", data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+    with tenant_context(annecy):
+        use_case.refresh_from_db()
+        assert use_case.status == "production"
+        assert list(use_case.steps.values_list("text", flat=True)) == ["Abonnement souscrit"]
+        event = UseCaseEvent.objects.filter(use_case=use_case, action="updated").get()
+        assert set(event.changes) == {"status", "steps"}
+        assert event.actor == user
+
+
+def test_a_submitted_use_case_is_read_only_in_the_admin(client_for, make_user, annecy):
+    from casestudies.services import usecase_submit
+
+    user = make_user("e@annecy.test", collectivite=annecy, role=Role.ADMIN)
+    with tenant_context(annecy):
+        use_case = usecase_create(actor=None, **_valid(visibility="public"))
+        usecase_submit(use_case=use_case, actor=None, message="Svp")
+    client = client_for("grand-annecy", user)
+    page = client.get(f"/admin/casestudies/usecase/{use_case.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
