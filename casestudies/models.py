@@ -82,7 +82,11 @@ class UseCase(models.Model):
     )
 
     # Classification
-    ai_family = models.CharField(_("famille d'IA"), max_length=20, choices=AIFamily.choices)
+    # Core classification fields may be blank in a draft (the form saves at every step); the
+    # submission to the CDG requires them (casestudies.services.CORE_FIELDS).
+    ai_family = models.CharField(
+        _("famille d'IA"), max_length=20, choices=AIFamily.choices, blank=True
+    )
     domains = models.ManyToManyField(
         "registry.Term",
         verbose_name=_("domaines"),
@@ -96,7 +100,7 @@ class UseCase(models.Model):
         blank=True,
     )
     automation_level = models.CharField(
-        _("niveau d'automatisation"), max_length=20, choices=AutomationLevel.choices
+        _("niveau d'automatisation"), max_length=20, choices=AutomationLevel.choices, blank=True
     )
     audiences = ArrayField(
         models.CharField(max_length=20, choices=Audience.choices),
@@ -111,7 +115,9 @@ class UseCase(models.Model):
     )
 
     # Lifecycle
-    status = models.CharField(_("état d'avancement"), max_length=20, choices=Status.choices)
+    status = models.CharField(
+        _("état d'avancement"), max_length=20, choices=Status.choices, blank=True
+    )
     status_inferred = models.BooleanField(
         _("état déduit de la source"),
         default=False,
@@ -139,7 +145,7 @@ class UseCase(models.Model):
         default=AIActRisk.TO_ASSESS,
     )
     personal_data = models.CharField(
-        _("données personnelles"), max_length=20, choices=PersonalData.choices
+        _("données personnelles"), max_length=20, choices=PersonalData.choices, blank=True
     )
     hosting = models.CharField(
         _("hébergement"), max_length=20, choices=Hosting.choices, default=Hosting.UNKNOWN
@@ -199,12 +205,15 @@ class UseCase(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=_in("ai_family", AIFamily), name="usecase_ai_family_valid"
+                condition=_blank_or_in("ai_family", AIFamily), name="usecase_ai_family_valid"
             ),
             models.CheckConstraint(
-                condition=_in("automation_level", AutomationLevel), name="usecase_automation_valid"
+                condition=_blank_or_in("automation_level", AutomationLevel),
+                name="usecase_automation_valid",
             ),
-            models.CheckConstraint(condition=_in("status", Status), name="usecase_status_valid"),
+            models.CheckConstraint(
+                condition=_blank_or_in("status", Status), name="usecase_status_valid"
+            ),
             models.CheckConstraint(
                 condition=_blank_or_in("status_reason", StatusReason),
                 name="usecase_status_reason_valid",
@@ -217,7 +226,8 @@ class UseCase(models.Model):
                 condition=_in("ai_act_risk", AIActRisk), name="usecase_ai_act_valid"
             ),
             models.CheckConstraint(
-                condition=_in("personal_data", PersonalData), name="usecase_personal_data_valid"
+                condition=_blank_or_in("personal_data", PersonalData),
+                name="usecase_personal_data_valid",
             ),
             models.CheckConstraint(condition=_in("hosting", Hosting), name="usecase_hosting_valid"),
             models.CheckConstraint(

@@ -238,6 +238,11 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
             "metrics",
         ]
         validators = []  # uniqueness is the service's and the database's job
+        # The API asks for the core classification at once (the web form may save drafts).
+        extra_kwargs = {
+            name: {"required": True, "allow_blank": False}
+            for name in ("ai_family", "automation_level", "status", "personal_data")
+        }
 
     def to_internal_value(self, data):
         # A misspelt field must not be silently dropped; read-only fields sent back from a GET

@@ -53,8 +53,8 @@ def allocate_public_id(collectivite: Collectivite) -> tuple[str, uuid.UUID]:
     return identifier.public_id, identifier.uuid
 
 
-def _check_domains(domains: Sequence[Term]) -> None:
-    if not domains:
+def _check_domains(domains: Sequence[Term], *, required: bool = True) -> None:
+    if required and not domains:
         raise ValidationError({"domains": _("Choisissez au moins un domaine.")})
     wrong = [term.label_fr for term in domains if term.vocabulary != TermVocabulary.DOMAIN]
     if wrong:
@@ -125,20 +125,22 @@ def _check_tools(tools: Sequence[Tool], already: Iterable[int] = ()) -> None:
 def usecase_create(
     *,
     actor,
-    domains: Sequence[Term],
+    domains: Sequence[Term] = (),
     tools: Sequence[Tool] = (),
     steps: Iterable[str | dict] = (),
     lessons: Iterable[dict] = (),
     metrics: Iterable[dict] = (),
     **fields,
 ) -> UseCase:
+    """Create a use case as a draft: only the title and summary are required at this point; the
+    core classification is required to submit it (CORE_FIELDS)."""
     unknown = set(fields) - USE_CASE_FIELDS
     if unknown:
         raise TypeError(f"usecase_create() got unexpected fields: {sorted(unknown)}")
     collectivite = current_collectivite()
     use_case = UseCase(**fields)
     use_case.full_clean(exclude=["public_id", "uuid"])
-    _check_domains(domains)
+    _check_domains(domains, required=False)
     _check_tools(tools)
     use_case.public_id, use_case.uuid = allocate_public_id(collectivite)
     use_case.save()
@@ -184,7 +186,7 @@ def usecase_update(
         )
     use_case.save()
     if domains is not None:
-        _check_domains(domains)
+        _check_domains(domains, required=False)
         use_case.domains.set(domains)
     if tools is not None:
         _check_tools(tools, already=use_case.tools.values_list("pk", flat=True))
@@ -287,6 +289,31 @@ def _close_submission(submission: Submission | None, state: str, actor, comment:
     submission.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
 
 
+# What a use case needs before it can be submitted (the data model's core fields).
+CORE_FIELDS = [
+    "title",
+    "summary",
+    "ai_family",
+    "automation_level",
+    "status",
+    "ai_act_risk",
+    "personal_data",
+    "visibility",
+]
+
+
+def _check_core_fields(use_case: UseCase) -> None:
+    errors = {
+        name: _("À renseigner avant de soumettre au CDG.")
+        for name in CORE_FIELDS
+        if not getattr(use_case, name)
+    }
+    if not use_case.domains.exists():
+        errors["domains"] = _("Choisissez au moins un domaine avant de soumettre au CDG.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _required(comment: str, field: str, message: str) -> str:
     if not (comment or "").strip():
         raise ValidationError({field: message})
@@ -301,6 +328,7 @@ def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
         "submit", state=use_case.publication_state, actor=actor, collectivite=collectivite
     )
     message = _required(message, "message", _("Dites en quelques mots ce que vous soumettez."))
+    _check_core_fields(use_case)
     if use_case.visibility == Visibility.PRIVATE:
         raise ValidationError(
             {

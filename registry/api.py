@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from django.contrib.postgres.search import SearchRank
+from django.core.cache import cache
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
@@ -44,6 +45,24 @@ from registry.vocabularies import QualityFlag
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
 
 
+class CountedQuerySet:
+    """A queryset whose count is already known, for the paginator."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 class BenchmarkMixin:
     """Visibility scope, filters and conditional GET shared by the benchmark's views."""
 
@@ -67,18 +86,22 @@ class BenchmarkMixin:
             queryset = queryset.annotate(rank=rank).order_by("-rank", "public_id")
         return queryset
 
-    def etag(self) -> str:
-        params = sorted(self.request.query_params.lists())
-        key = json.dumps(
-            [
-                selectors.benchmark_version(),
-                self.scope(),
-                self.request.path,
-                params,
-                self.request.accepted_renderer.format,
-            ],
+    def question_key(self, *extra) -> str:
+        """What the answer depends on: the benchmark's version, the viewer's scope, the question.
+        The version goes up with every write of the benchmark, so keys never go stale."""
+        if not hasattr(self, "_version"):
+            self._version = selectors.benchmark_version()
+        params = sorted(
+            (name, sorted(values))
+            for name, values in self.request.query_params.lists()
+            if name not in ("page", "format")
         )
-        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        key = json.dumps([self._version, self.scope(), self.request.path, params, *extra])
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    def etag(self) -> str:
+        page = self.request.query_params.get("page", "")
+        return f'"{self.question_key(page, self.request.accepted_renderer.format)}"'
 
     def not_modified(self, etag: str):
         wanted = self.request.headers.get("If-None-Match", "")
@@ -112,8 +135,13 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
         etag = self.etag()
         if unchanged := self.not_modified(etag):
             return unchanged
-        rows = self.filtered().annotate(payload_text=Cast("payload", TextField()))
-        page = self.paginate_queryset(rows.values_list("payload_text", flat=True))
+        queryset = self.filtered()
+        # The count of a filtered benchmark is computed once per version of the benchmark.
+        count = cache.get_or_set(f"benchmark:count:{self.question_key()}", queryset.count, None)
+        rows = queryset.annotate(payload_text=Cast("payload", TextField()))
+        page = self.paginate_queryset(
+            CountedQuerySet(rows.values_list("payload_text", flat=True), count)
+        )
         paginator = self.paginator
         # The stored snapshots are spliced in as they are, never decoded and re-encoded.
         body = '{"count":%d,"next":%s,"previous":%s,"results":[%s]}' % (  # noqa: UP031
@@ -168,11 +196,17 @@ class StatsView(BenchmarkMixin, generics.GenericAPIView):
         if unchanged := self.not_modified(etag):
             return unchanged
         queryset = self.filter_queryset(self.get_queryset())
-        results = selectors.benchmark_stats(queryset, dimensions)
-        total = queryset.count()
-        return self.conditional(
-            Response({"by": dimensions, "total": total, "results": results}), etag
-        )
+
+        def compute():
+            return {
+                "by": dimensions,
+                "total": queryset.count(),
+                "results": selectors.benchmark_stats(queryset, dimensions),
+            }
+
+        # Counts change only when the benchmark does: computed once per version and question.
+        body = cache.get_or_set(f"benchmark:stats:{self.question_key()}", compute, None)
+        return self.conditional(Response(body), etag)
 
 
 EXPORT_TYPES = {

@@ -69,10 +69,25 @@ def test_missing_and_unknown_values_are_refused_per_field_and_nothing_is_written
     assert UseCaseIdentifier.objects.count() == before
 
 
-def test_a_use_case_needs_a_domain(annecy):
-    with tenant_context(annecy), pytest.raises(ValidationError) as error:
-        usecase_create(actor=None, **_valid(domains=[]))
-    assert "domains" in error.value.message_dict
+def test_a_draft_may_lack_its_classification_but_cannot_be_submitted_so(annecy):
+    from casestudies.services import usecase_submit
+
+    with tenant_context(annecy):
+        draft = usecase_create(
+            actor=None, title="Idée", summary="Une idée à creuser.", visibility="public"
+        )
+        assert draft.publication_state == "draft" and draft.status == ""
+        with pytest.raises(ValidationError) as error:
+            usecase_submit(use_case=draft, actor=None, message="Svp")
+        assert set(error.value.message_dict) == {
+            "ai_family",
+            "automation_level",
+            "status",
+            "personal_data",
+            "domains",
+        }
+        draft.refresh_from_db()
+        assert draft.publication_state == "draft"
 
 
 def test_a_bad_step_rolls_the_whole_creation_back(annecy):
