@@ -1,6 +1,7 @@
 """URLs of the public site (BASE_DOMAIN): shared registry, federation API, curators' admin."""
 
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ObtainTokenView
@@ -29,8 +30,24 @@ api_v1 = [
     *router.urls,
 ]
 
+
+def page(template):
+    return TemplateView.as_view(template_name=f"pages/{template}.html")
+
+
 urlpatterns = [
     path("", registry_views.home, name="home"),
+    path("cas-d-usage/", registry_views.explorer, name="explorer"),
+    path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
+    path("collectivites/", registry_views.collectivite_list, name="collectivite-list"),
+    path("collectivites/<slug:slug>/", registry_views.collectivite_page, name="collectivite-page"),
+    path("outils/", registry_views.tool_list, name="tool-list"),
+    path("outils/<slug:slug>/", registry_views.tool_page, name="tool-page"),
+    path("tableau-de-bord/", registry_views.dashboard, name="dashboard"),
+    path("mentions-legales/", page("mentions_legales"), name="legal"),
+    path("accessibilite/", page("accessibilite"), name="accessibility"),
+    path("donnees-personnelles/", page("donnees_personnelles"), name="privacy"),
+    path("licence/", page("licence"), name="licence"),
     path("compte/", include("accounts.urls")),
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

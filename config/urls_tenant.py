@@ -19,7 +19,18 @@ api_v1 = [
 
 urlpatterns = [
     path("", casestudies_views.usecase_list, name="home"),
+    path("cas-d-usage/nouveau/", casestudies_views.usecase_create, name="usecase-create"),
     path("cas-d-usage/<str:public_id>/", casestudies_views.usecase_detail, name="usecase-detail"),
+    path(
+        "cas-d-usage/<str:public_id>/modifier/<slug:step>/",
+        casestudies_views.usecase_edit,
+        name="usecase-edit",
+    ),
+    path(
+        "cas-d-usage/<str:public_id>/<slug:action>/",
+        casestudies_views.usecase_action,
+        name="usecase-action",
+    ),
     path("compte/", include("accounts.urls")),
     path("admin/", collectivite_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -7,7 +7,6 @@ import hashlib
 import json
 
 from django.contrib.postgres.search import SearchRank
-from django.core.cache import cache
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
@@ -86,22 +85,31 @@ class BenchmarkMixin:
             queryset = queryset.annotate(rank=rank).order_by("-rank", "public_id")
         return queryset
 
-    def question_key(self, *extra) -> str:
-        """What the answer depends on: the benchmark's version, the viewer's scope, the question.
-        The version goes up with every write of the benchmark, so keys never go stale."""
+    def version(self) -> int:
         if not hasattr(self, "_version"):
             self._version = selectors.benchmark_version()
-        params = sorted(
-            (name, sorted(values))
-            for name, values in self.request.query_params.lists()
-            if name not in ("page", "format")
+        return self._version
+
+    def cached(self, kind: str, compute):
+        return selectors.cached_answer(
+            kind,
+            version=self.version(),
+            scope=self.scope(),
+            params=selectors.query_params(self.request.query_params),
+            compute=compute,
         )
-        key = json.dumps([self._version, self.scope(), self.request.path, params, *extra])
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def etag(self) -> str:
-        page = self.request.query_params.get("page", "")
-        return f'"{self.question_key(page, self.request.accepted_renderer.format)}"'
+        key = json.dumps(
+            [
+                self.version(),
+                self.scope(),
+                self.request.path,
+                selectors.query_params(self.request.query_params, ignore=()),
+                self.request.accepted_renderer.format,
+            ]
+        )
+        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
     def not_modified(self, etag: str):
         wanted = self.request.headers.get("If-None-Match", "")
@@ -137,7 +145,7 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
             return unchanged
         queryset = self.filtered()
         # The count of a filtered benchmark is computed once per version of the benchmark.
-        count = cache.get_or_set(f"benchmark:count:{self.question_key()}", queryset.count, None)
+        count = self.cached("count", queryset.count)
         rows = queryset.annotate(payload_text=Cast("payload", TextField()))
         page = self.paginate_queryset(
             CountedQuerySet(rows.values_list("payload_text", flat=True), count)
@@ -205,7 +213,7 @@ class StatsView(BenchmarkMixin, generics.GenericAPIView):
             }
 
         # Counts change only when the benchmark does: computed once per version and question.
-        body = cache.get_or_set(f"benchmark:stats:{self.question_key()}", compute, None)
+        body = self.cached("stats", compute)
         return self.conditional(Response(body), etag)
 
 

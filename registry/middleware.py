@@ -45,6 +45,9 @@ class CollectiviteMiddleware(TenantMainMiddleware):
 
 
 def unknown_host(request, hostname):
+    # Rendered with the public site's links, since this host belongs to no collectivité.
+    request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+    set_urlconf(request.urlconf)
     return render(
         request,
         "registry/unknown_host.html",

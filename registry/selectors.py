@@ -1,3 +1,7 @@
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.db.models import Count, F, Func, Q, QuerySet
 
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Tool
@@ -117,3 +121,17 @@ def published_payloads(uuids) -> dict:
     if not uuids:
         return {}
     return dict(BenchmarkEntry.objects.filter(uuid__in=uuids).values_list("uuid", "payload"))
+
+
+def cached_answer(kind: str, *, version: int, scope: list[str], params, compute):
+    """Compute an aggregate of the benchmark once per version of it (the version goes up with
+    every write, so a cached answer is never stale) and per viewer scope and question."""
+    key = json.dumps([kind, version, scope, params], sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return cache.get_or_set(f"benchmark:{kind}:{digest}", compute, None)
+
+
+def query_params(querydict, ignore=("page", "format")) -> list:
+    return sorted(
+        (name, sorted(values)) for name, values in querydict.lists() if name not in ignore
+    )

@@ -1,0 +1,37 @@
+// Draws the dashboard's charts from the JSON the page embeds (json_script); the tables below
+// each chart carry the same data for those who cannot see it.
+(function () {
+  const source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const palette = ["#0b4f8a", "#b45309", "#15803d", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f", "#a16207", "#475569"];
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.color = "#1f2937";
+  const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const common = { responsive: true, animation: reduceMotion ? false : undefined };
+
+  const domainStatus = document.getElementById("chart-domain-status");
+  if (domainStatus) {
+    new Chart(domainStatus, {
+      type: "bar",
+      data: {
+        labels: data.domainStatus.labels,
+        datasets: data.domainStatus.series.map((serie, i) => ({
+          label: serie.label, data: serie.data, backgroundColor: palette[i % palette.length],
+        })),
+      },
+      options: { ...common, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } },
+    });
+  }
+  const single = (id, labels, values, label) => {
+    const canvas = document.getElementById(id);
+    if (!canvas) return;
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels, datasets: [{ label, data: values, backgroundColor: palette[0] }] },
+      options: { ...common, plugins: { legend: { display: false } }, scales: { y: { ticks: { precision: 0 } } } },
+    });
+  };
+  single("chart-tools", data.tools.labels, data.tools.data, "Collectivités");
+  single("chart-kinds", data.kinds.labels, data.kinds.data, "Cas d'usage");
+})();
