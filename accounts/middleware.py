@@ -6,7 +6,14 @@ from accounts.policy import role_of
 
 # Paths of a collectivité's site that anyone may reach: signing in and out, static files.
 # The API authenticates by token inside DRF and applies the same policy there.
-OPEN_PREFIXES = ("/compte/connexion/", "/compte/deconnexion/", "/static/", "/api/", "/i18n/")
+OPEN_PREFIXES = (
+    "/compte/connexion/",
+    "/compte/deconnexion/",
+    "/compte/mot-de-passe/",
+    "/static/",
+    "/api/",
+    "/i18n/",
+)
 
 
 class MembershipMiddleware:
