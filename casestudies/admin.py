@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import Action, role_allows
-from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent
+from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent, UseCaseRisk
 from casestudies.review import payload_diff
 from casestudies.services import (
     USE_CASE_FIELDS,
@@ -88,6 +88,12 @@ class MetricInline(PolicyMixin, admin.TabularInline):
     fields = ["name", "unit", "baseline", "value", "period", "method"]
 
 
+class RiskInline(PolicyMixin, admin.TabularInline):
+    model = UseCaseRisk
+    extra = 0
+    fields = ["risk", "mitigation"]
+
+
 class EventInline(admin.TabularInline):
     model = UseCaseEvent
     extra = 0
@@ -112,7 +118,7 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
     search_fields = ["public_id", "title", "summary"]
     readonly_fields = ["public_id", "publication_state", "published_at", "created_at", "updated_at"]
     filter_horizontal = ["tools", "domains"]
-    inlines = [StepInline, LessonInline, MetricInline, EventInline]
+    inlines = [StepInline, LessonInline, MetricInline, RiskInline, EventInline]
     fieldsets = [
         (
             _("Identité"),
@@ -234,7 +240,12 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
             form.instance.__dict__.update(created.__dict__)
 
 
-INLINE_FIELDS = {ApproachStep: "steps", Lesson: "lessons", Metric: "metrics"}
+INLINE_FIELDS = {
+    ApproachStep: "steps",
+    Lesson: "lessons",
+    Metric: "metrics",
+    UseCaseRisk: "risks",
+}
 
 
 def _formset_rows(formset) -> list[dict]:

@@ -81,6 +81,7 @@ class UseCaseViewSet(
             "steps",
             "lessons",
             "metrics",
+            "risks__risk",
         )
 
     def get_serializer_context(self):

@@ -158,7 +158,26 @@ class MetricForm(forms.Form):
     period = forms.CharField(label=_("Période"), required=False, max_length=100)
 
 
+class RiskForm(forms.Form):
+    risk = forms.ModelChoiceField(
+        label=_("Risque rencontré"),
+        required=False,
+        queryset=None,
+        help_text=_("Le catalogue de la base de connaissances (biais, risques juridiques…)."),
+    )
+    mitigation = forms.CharField(
+        label=_("Mesure prise"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from knowledge.models import Risk
+
+        super().__init__(*args, **kwargs)
+        self.fields["risk"].queryset = Risk.objects.all()
+
+
 StepFormSet = forms.formset_factory(StepForm, extra=3)
+RiskFormSet = forms.formset_factory(RiskForm, extra=2)
 LessonFormSet = forms.formset_factory(LessonForm, extra=2)
 MetricFormSet = forms.formset_factory(MetricForm, extra=2)
 

@@ -378,3 +378,43 @@ class UseCaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} ({self.created_at:%Y-%m-%d})"
+
+
+class UseCaseRisk(models.Model):
+    """A risk of the knowledge base's catalogue that the use case met, with the measure taken."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="risks")
+    risk = models.ForeignKey(
+        "knowledge.Risk", verbose_name=_("risque"), on_delete=models.PROTECT, related_name="+"
+    )
+    mitigation = models.TextField(_("mesure prise"), blank=True)
+
+    class Meta:
+        verbose_name = _("risque rencontré")
+        verbose_name_plural = _("risques rencontrés")
+        ordering = ["use_case", "risk__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["use_case", "risk"], name="usecase_risk_unique")
+        ]
+
+    def __str__(self):
+        return str(self.risk)
+
+
+class MaturityAssessment(models.Model):
+    """The collectivité's own answers to the maturity questionnaire (its schema only)."""
+
+    answers = models.JSONField(_("réponses"))
+    scores = models.JSONField(_("scores par axe"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("autodiagnostic de maturité")
+        verbose_name_plural = _("autodiagnostics de maturité")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d}"

@@ -17,10 +17,12 @@ from accounts.models import Role, User
 from accounts.services import membership_set, user_create
 from casestudies.models import UseCase
 from casestudies.services import usecase_approve, usecase_create, usecase_submit
+from knowledge.services import load_knowledge
 from registry import services as registry_services
 from registry.models import Collectivite, Term, Tool, Vendor
 
 GUIDE_FILE = Path(settings.BASE_DIR) / "fixtures" / "guide_cdg74.json"
+KNOWLEDGE_FILE = Path(settings.BASE_DIR) / "fixtures" / "knowledge.json"
 DEMO_PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password"
 CURATOR_EMAIL = "curateur@cdg74.example"
 SEED_MESSAGE = "Cas d'usage publié par le guide pratique du CDG74 (chapitre 5)."
@@ -156,6 +158,9 @@ def seed_demo_accounts(
 def seed(*, demo: bool = False) -> tuple[SeedReport, dict[str, Collectivite], str | None]:
     data = load_guide()
     report = SeedReport()
+    knowledge = load_knowledge(json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8")))
+    for kind, count in knowledge.items():
+        report.created[f"knowledge_{kind}"] = count
     seed_catalogue(data, report)
     collectivites = seed_collectivites(data, report)
     seed_use_cases(data, collectivites, report)

@@ -13,7 +13,13 @@ def usecase_list() -> QuerySet[UseCase]:
 def usecase_get(public_id: str) -> UseCase:
     return get_object_or_404(
         UseCase.objects.prefetch_related(
-            "tools__vendor", "tools__merged_into__vendor", "domains", "steps", "lessons", "metrics"
+            "tools__vendor",
+            "tools__merged_into__vendor",
+            "domains",
+            "steps",
+            "lessons",
+            "metrics",
+            "risks__risk",
         ),
         public_id=public_id,
     )

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from casestudies.models import ApproachStep, Lesson, Metric, UseCase
 from casestudies.review import completeness
+from knowledge.models import Risk
 from registry.models import Term, Tool
 
 
@@ -46,6 +47,17 @@ class MetricSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = ["name", "unit", "baseline", "value", "period", "method"]
+
+
+class UseCaseRiskSerializer(serializers.Serializer):
+    code = serializers.SlugRelatedField(
+        source="risk",
+        slug_field="code",
+        queryset=Risk.objects.all(),
+        help_text="Code du risque dans le catalogue de la base de connaissances.",
+    )
+    name = serializers.CharField(source="risk.name", read_only=True)
+    mitigation = serializers.CharField(required=False, allow_blank=True)
 
 
 class CollectiviteRefSerializer(serializers.Serializer):
@@ -100,6 +112,7 @@ SNAPSHOT_FIELDS = [
     "steps",
     "lessons",
     "metrics",
+    "risks",
     "visibility",
     "published_at",
     "source",
@@ -115,6 +128,7 @@ class UseCaseSnapshotSerializer(serializers.ModelSerializer):
     steps = StepSerializer(many=True)
     lessons = LessonSerializer(many=True)
     metrics = MetricSerializer(many=True)
+    risks = UseCaseRiskSerializer(many=True)
     contact_email = serializers.SerializerMethodField()
 
     class Meta:
@@ -191,6 +205,7 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
     steps = StepSerializer(many=True, required=False)
     lessons = LessonSerializer(many=True, required=False)
     metrics = MetricSerializer(many=True, required=False)
+    risks = UseCaseRiskSerializer(many=True, required=False)
 
     class Meta:
         model = UseCase
@@ -236,6 +251,7 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
             "steps",
             "lessons",
             "metrics",
+            "risks",
         ]
         validators = []  # uniqueness is the service's and the database's job
         # The API asks for the core classification at once (the web form may save drafts).

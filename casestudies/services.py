@@ -17,7 +17,15 @@ from django_tenants.utils import tenant_context
 from rest_framework.renderers import JSONRenderer
 
 from casestudies import notifications, workflow
-from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent
+from casestudies.models import (
+    ApproachStep,
+    Lesson,
+    MaturityAssessment,
+    Metric,
+    UseCase,
+    UseCaseEvent,
+    UseCaseRisk,
+)
 from casestudies.review import completeness, payload_diff
 from registry import services as registry_services
 from registry.models import BenchmarkEntry, Collectivite, Submission, Term, Tool, UseCaseIdentifier
@@ -97,6 +105,9 @@ def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
 
 
 def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
+    rows = list(rows)
+    if model is UseCaseRisk and len({row["risk"].pk for row in rows}) != len(rows):
+        raise ValidationError({"risks": _("Chaque risque ne peut figurer qu'une fois.")})
     model.objects.filter(use_case=use_case).delete()
     objects = [model(use_case=use_case, **row) for row in rows]
     for obj in objects:
@@ -130,6 +141,7 @@ def usecase_create(
     steps: Iterable[str | dict] = (),
     lessons: Iterable[dict] = (),
     metrics: Iterable[dict] = (),
+    risks: Iterable[dict] = (),
     **fields,
 ) -> UseCase:
     """Create a use case as a draft: only the title and summary are required at this point; the
@@ -149,6 +161,7 @@ def usecase_create(
     _replace_steps(use_case, steps)
     _replace_children(Lesson, use_case, lessons)
     _replace_children(Metric, use_case, metrics)
+    _replace_children(UseCaseRisk, use_case, risks)
     _record(use_case, actor, "created", to_state=use_case.publication_state)
     return use_case
 
@@ -163,6 +176,7 @@ def usecase_update(
     steps: Iterable[str | dict] | None = None,
     lessons: Iterable[dict] | None = None,
     metrics: Iterable[dict] | None = None,
+    risks: Iterable[dict] | None = None,
     **fields,
 ) -> UseCase:
     """Change the given fields (and, when given, replace the linked lists) in one transaction.
@@ -197,6 +211,8 @@ def usecase_update(
         _replace_children(Lesson, use_case, lessons)
     if metrics is not None:
         _replace_children(Metric, use_case, metrics)
+    if risks is not None:
+        _replace_children(UseCaseRisk, use_case, risks)
     changes = payload_diff(before, snapshot(use_case))
     if changes:
         _record(
@@ -214,7 +230,13 @@ def snapshot(use_case: UseCase) -> dict:
     from casestudies.serializers import UseCaseSnapshotSerializer
 
     use_case = UseCase.objects.prefetch_related(
-        "tools__vendor", "tools__merged_into__vendor", "domains", "steps", "lessons", "metrics"
+        "tools__vendor",
+        "tools__merged_into__vendor",
+        "domains",
+        "steps",
+        "lessons",
+        "metrics",
+        "risks__risk",
     ).get(pk=use_case.pk)
     return json.loads(
         JSONRenderer().render(
@@ -246,6 +268,7 @@ def _write_snapshot(use_case: UseCase, actor) -> None:
             "domains": [domain["code"] for domain in payload["domains"]],
             "tool_ids": [tool["id"] for tool in payload["tools"]],
             "techniques": use_case.techniques,
+            "risk_codes": [risk["code"] for risk in payload["risks"]],
             "started_on": use_case.started_on,
             "production_on": use_case.production_on,
             "published_at": use_case.published_at,
@@ -273,6 +296,22 @@ def _transition(use_case: UseCase, actor, name: str, to_state: str, comment: str
     use_case.save(update_fields=["publication_state", "published_at", "updated_at"])
     _record(use_case, actor, name, from_state=previous, to_state=to_state, comment=comment)
     return previous
+
+
+def _check(transition: str, use_case: UseCase, actor) -> None:
+    workflow.check(
+        transition,
+        state=use_case.publication_state,
+        actor=actor,
+        collectivite=current_collectivite(),
+    )
+
+
+def _leave_benchmark(use_case: UseCase, actor, action: str, to_state: str, comment: str) -> None:
+    """Unpublication and archiving: close any pending submission, remove the entry."""
+    _close_submission(_pending_submission(use_case), SubmissionState.WITHDRAWN, actor, comment)
+    _transition(use_case, actor, action, to_state, comment)
+    registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
 
 
 def _pending_submission(use_case: UseCase) -> Submission | None:
@@ -366,12 +405,7 @@ def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
 
 @transaction.atomic
 def usecase_withdraw(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    workflow.check(
-        "withdraw",
-        state=use_case.publication_state,
-        actor=actor,
-        collectivite=current_collectivite(),
-    )
+    _check("withdraw", use_case, actor)
     submission = _pending_submission(use_case)
     _close_submission(submission, SubmissionState.WITHDRAWN, actor, comment)
     back_to = submission.previous_state if submission else PublicationState.DRAFT
@@ -381,12 +415,7 @@ def usecase_withdraw(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
 
 @transaction.atomic
 def usecase_request_changes(*, use_case: UseCase, actor, comment: str) -> UseCase:
-    workflow.check(
-        "request_changes",
-        state=use_case.publication_state,
-        actor=actor,
-        collectivite=current_collectivite(),
-    )
+    _check("request_changes", use_case, actor)
     comment = _required(comment, "comment", _("Dites ce qui doit être corrigé."))
     submission = _pending_submission(use_case)
     _close_submission(submission, SubmissionState.CHANGES_REQUESTED, actor, comment)
@@ -399,12 +428,7 @@ def usecase_request_changes(*, use_case: UseCase, actor, comment: str) -> UseCas
 @transaction.atomic
 def usecase_approve(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
     """A curator publishes: the benchmark entry is written in the same transaction."""
-    workflow.check(
-        "approve",
-        state=use_case.publication_state,
-        actor=actor,
-        collectivite=current_collectivite(),
-    )
+    _check("approve", use_case, actor)
     submission = _pending_submission(use_case)
     _close_submission(submission, SubmissionState.APPROVED, actor, comment)
     use_case.published_at = timezone.now()
@@ -417,30 +441,16 @@ def usecase_approve(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
 
 @transaction.atomic
 def usecase_unpublish(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    workflow.check(
-        "unpublish",
-        state=use_case.publication_state,
-        actor=actor,
-        collectivite=current_collectivite(),
-    )
-    _close_submission(_pending_submission(use_case), SubmissionState.WITHDRAWN, actor, comment)
-    _transition(use_case, actor, "unpublished", PublicationState.UNPUBLISHED, comment)
-    registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
+    _check("unpublish", use_case, actor)
+    _leave_benchmark(use_case, actor, "unpublished", PublicationState.UNPUBLISHED, comment)
     return use_case
 
 
 @transaction.atomic
 def usecase_archive(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
     """Archive, never destroy: the use case leaves the benchmark and can no longer change."""
-    workflow.check(
-        "archive",
-        state=use_case.publication_state,
-        actor=actor,
-        collectivite=current_collectivite(),
-    )
-    _close_submission(_pending_submission(use_case), SubmissionState.WITHDRAWN, actor, comment)
-    _transition(use_case, actor, "archived", PublicationState.ARCHIVED, comment)
-    registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
+    _check("archive", use_case, actor)
+    _leave_benchmark(use_case, actor, "archived", PublicationState.ARCHIVED, comment)
     return use_case
 
 
@@ -450,3 +460,42 @@ def in_collectivite_of(submission_or_entry, service, **kwargs):
     with tenant_context(submission_or_entry.collectivite):
         use_case = UseCase.objects.get(uuid=submission_or_entry.uuid)
         return service(use_case=use_case, **kwargs)
+
+
+@transaction.atomic
+def maturity_save(*, actor, answers: dict[str, int]) -> MaturityAssessment:
+    """Record the collectivité's answers (its schema) and their per-axis scores in the public
+    aggregate, in one transaction. Peers only ever see the aggregate's medians."""
+    from knowledge.models import MaturityQuestion, MaturityScore
+    from knowledge.services import axis_scores
+
+    collectivite = current_collectivite()
+    known = {q.code: q for q in MaturityQuestion.objects.all()}
+    errors = {}
+    for code, score in answers.items():
+        question = known.get(code)
+        allowed = {choice["score"] for choice in question.choices} if question else set()
+        if score not in allowed:
+            errors[code] = _("Réponse invalide.")
+    missing = sorted(set(known) - set(answers))
+    for code in missing:
+        errors[code] = _("Répondez à cette question.")
+    if errors:
+        raise ValidationError(errors)
+    scores = axis_scores(answers)
+    assessment = MaturityAssessment.objects.create(
+        answers=answers,
+        scores=scores,
+        answered_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    for axis, score in scores.items():
+        MaturityScore.objects.update_or_create(
+            collectivite=collectivite,
+            axis=axis,
+            defaults={
+                "score": score,
+                "collectivite_kind": collectivite.kind,
+                "population_band": collectivite.population_band,
+            },
+        )
+    return assessment

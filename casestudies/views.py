@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, role_allows
 from casestudies import forms, selectors, services, workflow
+from casestudies.models import MaturityAssessment
 from casestudies.review import completeness
 from casestudies.serializers import UseCaseSerializer
 from registry import vocabularies as v
@@ -130,6 +131,11 @@ def usecase_edit(request, public_id, step):
                 {key: row[key] for key in ("name", "unit", "baseline", "value", "period")}
                 for row in forms.filled_rows(formsets["metrics"], "name")
             ]
+        if "risks" in formsets:
+            values["risks"] = [
+                {"risk": row["risk"], "mitigation": row["mitigation"]}
+                for row in forms.filled_rows(formsets["risks"], "risk")
+            ]
         try:
             services.usecase_update(use_case=use_case, actor=request.user, **values)
         except ValidationError as error:
@@ -181,9 +187,11 @@ def _formsets(step, use_case, data):
             }
             for m in use_case.metrics.all()
         ]
+        risks = [{"risk": r.risk_id, "mitigation": r.mitigation} for r in use_case.risks.all()]
         return {
             "lessons": forms.LessonFormSet(data, initial=lessons, prefix="lessons"),
             "metrics": forms.MetricFormSet(data, initial=metrics, prefix="metrics"),
+            "risks": forms.RiskFormSet(data, initial=risks, prefix="risks"),
         }
     return {}
 
@@ -237,3 +245,75 @@ def usecase_action(request, public_id, action):
     else:
         messages.success(request, done)
     return redirect("usecase-detail", public_id=public_id)
+
+
+# --- maturity self-assessment ------------------------------------------------------------------
+
+
+def maturity(request):
+    from knowledge.models import MaturityAxis
+
+    axes = list(MaturityAxis.objects.prefetch_related("questions"))
+    latest = MaturityAssessment.objects.first()
+    errors = {}
+    answers = dict(latest.answers) if latest else {}
+    if request.method == "POST":
+        _require(request, Action.EDIT)
+        answers = {}
+        for axis in axes:
+            for question in axis.questions.all():
+                raw = request.POST.get(question.code, "")
+                if raw.isdigit():
+                    answers[question.code] = int(raw)
+        try:
+            services.maturity_save(actor=request.user, answers=answers)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("Autodiagnostic enregistré."))
+            return redirect("maturity-result")
+    return render(
+        request,
+        "casestudies/maturity_form.html",
+        {
+            "axes": axes,
+            "answers": answers,
+            "errors": errors,
+            "latest": latest,
+            "can_answer": role_allows(request.role, Action.EDIT),
+        },
+    )
+
+
+def maturity_result(request):
+    from knowledge.models import MaturityAxis
+    from knowledge.services import MIN_PEERS, peer_medians
+
+    latest = MaturityAssessment.objects.first()
+    if latest is None:
+        return redirect("maturity")
+    axes = list(MaturityAxis.objects.select_related("article"))
+    medians, peers = peer_medians(request.collectivite)
+    rows = [
+        {"axis": axis, "score": latest.scores.get(axis.code, 0), "median": medians.get(axis.code)}
+        for axis in axes
+    ]
+    weakest = sorted(rows, key=lambda row: row["score"])[:2]
+    chart = {
+        "labels": [row["axis"].name for row in rows],
+        "scores": [row["score"] for row in rows],
+        "medians": [row["median"] for row in rows] if medians else None,
+    }
+    return render(
+        request,
+        "casestudies/maturity_result.html",
+        {
+            "latest": latest,
+            "rows": rows,
+            "weakest": weakest,
+            "peers": peers,
+            "min_peers": MIN_PEERS,
+            "has_median": bool(medians),
+            "chart": chart,
+        },
+    )

@@ -28,6 +28,7 @@ SHARED_APPS = [
     "django_tenants",
     "registry",
     "accounts",
+    "knowledge",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import ObtainTokenView
 from config.urls_api import docs_urls
+from knowledge import api as knowledge_api
 from registry import api as registry_api
 from registry import views as registry_views
 from registry.admin import public_admin
@@ -16,6 +17,10 @@ router.register(
     "benchmark/use-cases", registry_api.BenchmarkCurationViewSet, basename="benchmark-curation"
 )
 router.register("benchmark/review-queue", registry_api.ReviewQueueViewSet, basename="review-queue")
+router.register("knowledge/articles", knowledge_api.ArticleViewSet, basename="knowledge-article")
+router.register("knowledge/terms", knowledge_api.TermViewSet, basename="knowledge-term")
+router.register("knowledge/risks", knowledge_api.RiskViewSet, basename="knowledge-risk")
+router.register("knowledge/phases", knowledge_api.PhaseViewSet, basename="knowledge-phase")
 
 api_v1 = [
     path("benchmark/stats/", registry_api.StatsView.as_view(), name="benchmark-stats"),
@@ -44,6 +49,7 @@ urlpatterns = [
     path("outils/", registry_views.tool_list, name="tool-list"),
     path("outils/<slug:slug>/", registry_views.tool_page, name="tool-page"),
     path("tableau-de-bord/", registry_views.dashboard, name="dashboard"),
+    path("connaissances/", include("knowledge.urls")),
     path("mentions-legales/", page("mentions_legales"), name="legal"),
     path("accessibilite/", page("accessibilite"), name="accessibility"),
     path("donnees-personnelles/", page("donnees_personnelles"), name="privacy"),

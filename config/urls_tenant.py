@@ -19,6 +19,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", casestudies_views.usecase_list, name="home"),
+    path("maturite/", casestudies_views.maturity, name="maturity"),
+    path("maturite/resultat/", casestudies_views.maturity_result, name="maturity-result"),
     path("cas-d-usage/nouveau/", casestudies_views.usecase_create, name="usecase-create"),
     path("cas-d-usage/<str:public_id>/", casestudies_views.usecase_detail, name="usecase-detail"),
     path(

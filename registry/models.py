@@ -273,6 +273,7 @@ class BenchmarkEntry(models.Model):
     domains = ArrayField(models.CharField(max_length=80), default=list)
     tool_ids = ArrayField(models.BigIntegerField(), default=list)
     techniques = ArrayField(models.CharField(max_length=20), default=list)
+    risk_codes = ArrayField(models.CharField(max_length=40), default=list)
     started_on = models.DateField(null=True)
     production_on = models.DateField(null=True)
     published_at = models.DateTimeField()
@@ -310,6 +311,8 @@ class BenchmarkEntry(models.Model):
             GinIndex(fields=["domains"], name="bench_domains_gin"),
             GinIndex(fields=["tool_ids"], name="bench_tools_gin"),
             GinIndex(fields=["techniques"], name="bench_techniques_gin"),
+            GinIndex(fields=["risk_codes"], name="bench_risks_gin"),
+            models.Index(fields=["method_phase"], name="bench_phase_idx"),
             GinIndex(fields=["search_vector"], name="bench_search_gin"),
         ]
         constraints = [

@@ -24,7 +24,8 @@ def viewer_scope(user) -> list[str]:
     """Visibilities a viewer may read in the benchmark: anonymous callers see `public` entries;
     members of a collectivité, curators and operators also `network` ones."""
     if (
-        user.is_authenticated
+        user is not None
+        and user.is_authenticated
         and user.is_active
         and (user.is_superuser or user.is_curator or user.memberships.exists())
     ):

@@ -213,8 +213,18 @@ def usecase_page(request, public_id):
             "similar": list(similar),
             "status_labels": dict(v.Status.choices),
             "labels": _vocabulary_labels(),
+            "articles": _field_articles(),
         },
     )
+
+
+def _field_articles() -> dict:
+    """The knowledge base's articles behind a use case's fields (one query)."""
+    from knowledge.links import FIELD_ARTICLES
+    from knowledge.models import Article
+
+    found = Article.objects.in_bulk(list(FIELD_ARTICLES.values()), field_name="slug")
+    return {field: found[slug] for field, slug in FIELD_ARTICLES.items() if slug in found}
 
 
 def _vocabulary_labels() -> dict:

@@ -158,6 +158,8 @@ def test_contributor_creates_a_use_case_in_the_collectivite_admin(client_for, ma
         "lessons-INITIAL_FORMS": "0",
         "metrics-TOTAL_FORMS": "0",
         "metrics-INITIAL_FORMS": "0",
+        "risks-TOTAL_FORMS": "0",
+        "risks-INITIAL_FORMS": "0",
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
     }
@@ -194,6 +196,7 @@ def test_admin_edit_of_fields_and_steps_is_one_recorded_change(client_for, make_
         "steps-0-position": "1", "steps-0-text": "Abonnement souscrit",
         "lessons-TOTAL_FORMS": "0", "lessons-INITIAL_FORMS": "0",
         "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
+        "risks-TOTAL_FORMS": "0", "risks-INITIAL_FORMS": "0",
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
     })  # fmt: skip
     response = client.post(f"/admin/casestudies/usecase/{use_case.pk}/change/", data)

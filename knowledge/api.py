@@ -1,0 +1,74 @@
+"""Knowledge base in the federation API: read-only for everyone, writable by curators."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
+
+from accounts.policy import is_curator
+from knowledge import services
+from knowledge.models import Article, GlossaryTerm, Phase, Risk
+from knowledge.serializers import (
+    ArticleSerializer,
+    GlossaryTermSerializer,
+    PhaseSerializer,
+    RiskSerializer,
+)
+
+
+class CuratorWritePermission(permissions.BasePermission):
+    message = "Seuls les curateurs du CDG modifient la base de connaissances."
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or is_curator(request.user)
+
+
+class KnowledgeViewSet(viewsets.ModelViewSet):
+    permission_classes = [CuratorWritePermission]
+    filter_backends = []
+    # The service that writes this model (and its search vector), when it has one.
+    save_service = None
+
+    def perform_create(self, serializer):
+        instance = self.queryset.model(**serializer.validated_data)
+        serializer.instance = self._save(instance)
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        self._save(serializer.instance)
+
+    def _save(self, instance):
+        if self.save_service is not None:
+            return type(self).save_service(instance)
+        instance.full_clean()
+        instance.save()
+        return instance
+
+
+@extend_schema_view(list=extend_schema(summary="Articles de la base de connaissances"))
+class ArticleViewSet(KnowledgeViewSet):
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    lookup_field = "slug"
+    save_service = services.article_save
+
+
+@extend_schema_view(list=extend_schema(summary="Glossaire"))
+class TermViewSet(KnowledgeViewSet):
+    queryset = GlossaryTerm.objects.select_related("article")
+    serializer_class = GlossaryTermSerializer
+    lookup_field = "slug"
+    save_service = services.term_save
+
+
+@extend_schema_view(list=extend_schema(summary="Catalogue des risques (biais, juridiques…)"))
+class RiskViewSet(KnowledgeViewSet):
+    queryset = Risk.objects.select_related("article")
+    serializer_class = RiskSerializer
+    lookup_field = "code"
+
+
+@extend_schema_view(list=extend_schema(summary="Les quatre phases de la méthode"))
+class PhaseViewSet(KnowledgeViewSet):
+    queryset = Phase.objects.select_related("article")
+    serializer_class = PhaseSerializer
+    lookup_field = "code"

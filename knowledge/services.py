@@ -1,0 +1,131 @@
+"""Writes of the knowledge base: every article and term gets its search vector here."""
+
+from statistics import median
+
+from django.db import transaction
+
+from knowledge.models import (
+    Article,
+    BibliographyEntry,
+    GlossaryTerm,
+    MaturityAxis,
+    MaturityQuestion,
+    Phase,
+    Risk,
+)
+from registry.search import search_vector
+
+
+@transaction.atomic
+def article_save(article: Article) -> Article:
+    article.full_clean()
+    article.save()
+    Article.objects.filter(pk=article.pk).update(
+        search_vector=search_vector(article.title, article.summary, article.body, article.section)
+    )
+    return article
+
+
+@transaction.atomic
+def term_save(term: GlossaryTerm) -> GlossaryTerm:
+    term.full_clean()
+    term.save()
+    GlossaryTerm.objects.filter(pk=term.pk).update(
+        search_vector=search_vector(term.term, term.definition)
+    )
+    return term
+
+
+@transaction.atomic
+def load_knowledge(data: dict) -> dict[str, int]:
+    """Create what is missing from the seed file (looked up by slug or code): idempotent, and it
+    never overwrites what curators have edited since."""
+    created = {
+        "articles": 0,
+        "terms": 0,
+        "risks": 0,
+        "phases": 0,
+        "bibliography": 0,
+        "axes": 0,
+        "questions": 0,
+    }
+    articles = {}
+    for row in data["articles"]:
+        article = Article.objects.filter(slug=row["slug"]).first()
+        if article is None:
+            article = article_save(Article(**row))
+            created["articles"] += 1
+        articles[article.slug] = article
+    for row in data["terms"]:
+        if not GlossaryTerm.objects.filter(slug=row["slug"]).exists():
+            term_save(GlossaryTerm(**{**row, "article": articles.get(row.get("article"))}))
+            created["terms"] += 1
+    for position, row in enumerate(data["risks"], start=1):
+        _risk, was_created = Risk.objects.get_or_create(
+            code=row["code"],
+            defaults={**row, "article": articles.get(row.get("article")), "position": position},
+        )
+        created["risks"] += was_created
+    for row in data["phases"]:
+        _phase, was_created = Phase.objects.get_or_create(
+            code=row["code"], defaults={**row, "article": articles.get(row.get("article"))}
+        )
+        created["phases"] += was_created
+    for position, row in enumerate(data["bibliography"], start=1):
+        _entry, was_created = BibliographyEntry.objects.get_or_create(
+            title=row["title"],
+            publisher=row["publisher"],
+            defaults={**row, "position": position},
+        )
+        created["bibliography"] += was_created
+    for position, row in enumerate(data["maturity"]["axes"], start=1):
+        values = {key: value for key, value in row.items() if key != "questions"}
+        axis, was_created = MaturityAxis.objects.get_or_create(
+            code=row["code"],
+            defaults={**values, "article": articles.get(row.get("article")), "position": position},
+        )
+        created["axes"] += was_created
+        for index, question in enumerate(row["questions"], start=1):
+            _question, was_created = MaturityQuestion.objects.get_or_create(
+                code=question["code"], defaults={**question, "axis": axis, "position": index}
+            )
+            created["questions"] += was_created
+    return created
+
+
+def axis_scores(answers: dict[str, int]) -> dict[str, int]:
+    """Score per axis, from 0 to 100: the mean of the axis' answers over the best possible (4)."""
+    scores = {}
+    for axis in MaturityAxis.objects.prefetch_related("questions"):
+        questions = list(axis.questions.all())
+        if not questions:
+            continue
+        total = sum(answers.get(question.code, 0) for question in questions)
+        scores[axis.code] = round(100 * total / (4 * len(questions)))
+    return scores
+
+
+MIN_PEERS = 3
+
+
+def peer_medians(collectivite) -> tuple[dict[str, float], int]:
+    """Median score per axis among peers (same kind and size band, this collectivité excluded),
+    from the public aggregate only. With fewer than MIN_PEERS peers, no median (privacy and
+    meaning): an empty dict."""
+    from knowledge.models import MaturityScore
+
+    rows = (
+        MaturityScore.objects.filter(
+            collectivite_kind=collectivite.kind, population_band=collectivite.population_band
+        )
+        .exclude(collectivite=collectivite)
+        .values_list("axis", "score", "collectivite_id")
+    )
+    by_axis: dict[str, list[int]] = {}
+    peers = set()
+    for axis, score, collectivite_id in rows:
+        by_axis.setdefault(axis, []).append(score)
+        peers.add(collectivite_id)
+    if len(peers) < MIN_PEERS:
+        return {}, len(peers)
+    return {axis: median(scores) for axis, scores in by_axis.items()}, len(peers)

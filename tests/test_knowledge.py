@@ -1,0 +1,254 @@
+"""The knowledge base: the guide's content, its links with use cases, search, maturity."""
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from casestudies.models import MaturityAssessment
+from casestudies.services import (
+    maturity_save,
+    usecase_approve,
+    usecase_create,
+    usecase_submit,
+)
+from knowledge.models import Article, GlossaryTerm, MaturityQuestion, MaturityScore, Phase, Risk
+from knowledge.rendering import render_markdown
+from registry.models import Collectivite, Term
+from registry.services import collectivite_update
+
+RISKS = {"bias_confirmation", "bias_halo", "bias_automation", "bias_sampling", "bias_group",
+         "legal_liability", "legal_gdpr", "legal_ip", "legal_discrimination",
+         "legal_international", "tech_dependency"}  # fmt: skip
+AXES = {"awareness", "training", "planning", "generalist_pilot", "business_deployment",
+        "governance", "indicators"}  # fmt: skip
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+def test_every_chapter_of_the_guide_has_its_articles(db):
+    chapters = set(Article.objects.values_list("chapter", flat=True))
+    assert {"1", "2", "3", "4", "5"} <= chapters
+    assert Article.objects.filter(title__icontains="bibliographie").exists()
+    assert all(
+        article.source.startswith("Guide pratique du CDG74") for article in Article.objects.all()
+    )
+
+
+@pytest.mark.parametrize("fact", ["IA faible", "IA forte", "mémoire limitée", "théorie de l'esprit",
+                                  "84 %", "SNCF", "13 %", "Mistral", "RGPD"])  # fmt: skip
+def test_the_guides_facts_carry_over(db, fact):
+    text = " ".join(Article.objects.values_list("body", flat=True))
+    assert fact.replace("'", "\u2019") in text or fact in text, fact
+
+
+def test_every_risk_and_phase_of_the_guide_exists_with_mitigations(db):
+    assert set(Risk.objects.values_list("code", flat=True)) == RISKS
+    assert all(len(risk.mitigations) >= 2 for risk in Risk.objects.all())
+    assert list(Phase.objects.values_list("code", flat=True)) == [
+        "planning",
+        "generalist_rollout",
+        "business_rollout",
+        "governance",
+    ]
+    assert all(phase.steps for phase in Phase.objects.all())
+    assert GlossaryTerm.objects.filter(term__iexact="Biais d'automatisation").exists()
+
+
+def test_knowledge_seed_is_idempotent(db):
+    import json
+
+    from casestudies.seed import KNOWLEDGE_FILE
+    from knowledge.services import load_knowledge
+
+    created = load_knowledge(json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8")))
+    assert set(created.values()) == {0}
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def test_markdown_with_a_script_renders_inert():
+    html = render_markdown(
+        "Bonjour <script>alert('x')</script> [lien](javascript:alert(1)) "
+        "<img src=x onerror=alert(1)> **gras**"
+    )
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+    assert "<strong>gras</strong>" in html
+
+
+def test_a_curators_article_with_a_script_is_served_inert(client_for, people):
+    from knowledge.services import article_save
+
+    article_save(Article(slug="test-script", title="Test", chapter="1", chapter_title="C1",
+                         summary="s", body="Texte <script>document.title='pwned'</script>",
+                         source="Guide pratique du CDG74, chapitre 1"))  # fmt: skip
+    html = client_for(None).get("/connaissances/test-script/").content.decode()
+    assert "document.title" not in html or "<script>document.title" not in html
+    assert "<script>document.title" not in html
+
+
+# --- pages and links both ways -----------------------------------------------------------------
+
+
+def _published(collectivite, **values):
+    with tenant_context(collectivite):
+        use_case = usecase_create(actor=None, **{
+            "title": "Aide à la décision RH", "summary": "Un outil propose des affectations.",
+            "ai_family": "business", "automation_level": "recommendation", "status": "pilot",
+            "personal_data": "yes", "visibility": "public", "method_phase": "business_rollout",
+            "domains": list(Term.objects.filter(code="ressources-humaines")), **values,
+        })  # fmt: skip
+        usecase_submit(use_case=use_case, actor=None, message="test")
+        usecase_approve(use_case=use_case, actor=None)
+        return use_case.public_id
+
+
+def test_risk_and_phase_pages_list_the_published_use_cases_and_back(client_for, annecy):
+    automation = Risk.objects.get(code="bias_automation")
+    public_id = _published(
+        annecy, risks=[{"risk": automation, "mitigation": "Relecture par deux agents"}]
+    )
+    risk_page = client_for(None).get("/connaissances/risques/bias_automation/").content.decode()
+    assert public_id in risk_page and "Relecture par deux agents" in risk_page
+    assert (
+        public_id not in client_for(None).get("/connaissances/risques/bias_halo/").content.decode()
+    )
+    phase_page = client_for(None).get("/connaissances/methode/business_rollout/").content.decode()
+    assert public_id in phase_page
+    use_case_page = client_for(None).get(f"/cas-d-usage/{public_id}/").content.decode()
+    assert 'href="/connaissances/risques/bias_automation/"' in use_case_page
+    assert 'href="/connaissances/methode/business_rollout/"' in use_case_page
+
+
+def test_use_case_page_links_to_the_articles_behind_its_fields(client_for):
+    from knowledge.links import FIELD_ARTICLES
+
+    html = client_for(None).get("/cas-d-usage/74-CDG74-0001/").content.decode()
+    for slug in FIELD_ARTICLES.values():
+        assert Article.objects.filter(slug=slug).exists(), slug
+    assert f'href="/connaissances/{FIELD_ARTICLES["ai_family"]}/"' in html
+
+
+def test_knowledge_pages_render(client_for):
+    client = client_for(None)
+    for path in ["/connaissances/", "/connaissances/glossaire/", "/connaissances/risques/",
+                 "/connaissances/methode/", "/connaissances/bibliographie/",
+                 f"/connaissances/{Article.objects.first().slug}/",
+                 "/connaissances/methode/planning/"]:  # fmt: skip
+        assert client.get(path).status_code == 200, path
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def test_search_finds_biais_d_automatisation_from_biais_automatisation(client_for):
+    from knowledge.selectors import search
+
+    results = search("biais automatisation", user=None)
+    assert any(t.term.lower() == "biais d'automatisation" for t in results["terms"])
+    html = client_for(None).get("/connaissances/recherche/?q=biais+automatisation").content.decode()
+    assert "Biais d&#x27;automatisation" in html or "Biais d'automatisation" in html
+
+
+def test_one_search_covers_articles_terms_and_use_cases(client_for):
+    from knowledge.selectors import search
+
+    results = search("experimentation", user=None)
+    assert results["use_cases"]  # "Expérimentation" in the guide's use cases
+    assert search("generaliste", user=None)["articles"]
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["articles", "terms", "risks", "phases"])
+def test_knowledge_api_reads_for_all_and_writes_for_curators(api_for, people, endpoint):
+    url = f"/api/v1/knowledge/{endpoint}/"
+    assert api_for(None).get(url).status_code == 200
+    assert api_for(None).post(url, {}, format="json").status_code in (401, 403)
+    assert api_for(None, people["admin"]).post(url, {}, format="json").status_code == 403
+    assert api_for(None, people["curator"]).post(url, {}, format="json").status_code == 400
+
+
+def test_curator_edits_an_article_through_the_api_and_search_follows(api_for, people):
+    slug = Article.objects.first().slug
+    client = api_for(None, people["curator"])
+    response = client.patch(f"/api/v1/knowledge/articles/{slug}/",
+                            {"summary": "Xylophone pédagogique"}, format="json")  # fmt: skip
+    assert response.status_code == 200
+    from knowledge.selectors import search
+
+    assert [a.slug for a in search("xylophone", user=None)["articles"]] == [slug]
+
+
+# --- maturity ------------------------------------------------------------------------------------
+
+
+def _answers(score: int) -> dict[str, int]:
+    return {code: score for code in MaturityQuestion.objects.values_list("code", flat=True)}
+
+
+def test_maturity_scoring_per_axis(annecy):
+    assert set(MaturityQuestion.objects.values_list("axis__code", flat=True)) == AXES
+    answers = _answers(4)
+    first_axis_codes = list(
+        MaturityQuestion.objects.filter(axis__code="training").values_list("code", flat=True)
+    )
+    for code in first_axis_codes:
+        answers[code] = 0
+    with tenant_context(annecy):
+        assessment = maturity_save(actor=None, answers=answers)
+    assert assessment.scores["training"] == 0 and assessment.scores["awareness"] == 100
+    assert MaturityScore.objects.get(collectivite=annecy, axis="training").score == 0
+
+
+def test_missing_or_invalid_answers_are_refused_and_nothing_is_saved(annecy):
+    from django.core.exceptions import ValidationError
+
+    answers = _answers(2)
+    first = next(iter(answers))
+    answers[first] = 9
+    answers.pop(next(reversed(answers)))
+    with tenant_context(annecy), pytest.raises(ValidationError) as error:
+        maturity_save(actor=None, answers=answers)
+    assert first in error.value.message_dict
+    with tenant_context(annecy):
+        assert MaturityAssessment.objects.count() == 0
+    assert not MaturityScore.objects.filter(collectivite=annecy).exists()
+
+
+def test_peer_median_needs_three_peers_and_uses_only_the_aggregate(client_for, people, annecy):
+    from knowledge.services import peer_medians
+
+    peers = []
+    for slug in ("epci-a", "epci-b", "collectivite-a", "collectivite-b"):
+        peer = Collectivite.objects.get(slug=slug)
+        collectivite_update(peer, kind="ca", population=None)
+        peers.append(peer)
+    collectivite_update(annecy, population=None)
+    annecy.refresh_from_db()
+    for index, peer in enumerate(peers[:2]):
+        with tenant_context(peer):
+            maturity_save(actor=None, answers=_answers(index * 4))
+    medians, count = peer_medians(annecy)
+    assert (medians, count) == ({}, 2)
+    with tenant_context(annecy):
+        maturity_save(actor=None, answers=_answers(2))
+    html = client_for("grand-annecy", people["reader"]).get("/maturite/resultat/").content.decode()
+    assert "Pas de médiane" in html
+    with tenant_context(peers[2]):
+        maturity_save(actor=None, answers=_answers(4))
+    medians, count = peer_medians(annecy)
+    assert count == 3 and medians["awareness"] == 100  # scores 0, 100, 100
+    html = client_for("grand-annecy", people["reader"]).get("/maturite/resultat/").content.decode()
+    assert "Médiane calculée sur 3 collectivités" in html
+    assert "Prochaines étapes" in html
+
+
+def test_maturity_pages_for_members_only(client_for, people):
+    assert client_for("grand-annecy").get("/maturite/").status_code == 302
+    assert client_for("grand-annecy", people["other"]).get("/maturite/").status_code == 404
+    page = client_for("grand-annecy", people["contributor"]).get("/maturite/")
+    assert page.status_code == 200 and 'type="radio"' in page.content.decode()
+    response = client_for("grand-annecy", people["contributor"]).post("/maturite/", {})
+    assert "Répondez à toutes les questions" in response.content.decode()
