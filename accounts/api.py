@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -40,6 +41,8 @@ class ObtainTokenView(APIView):
             request, username=body.validated_data["email"], password=body.validated_data["password"]
         )
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Adresse électronique ou mot de passe incorrect.")
+            raise exceptions.AuthenticationFailed(
+                _("Adresse électronique ou mot de passe incorrect.")
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 
 from accounts.policy import Action, role_allows, role_of
@@ -20,10 +21,10 @@ class CollectiviteRolePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         role = role_of(request.user, getattr(request, "collectivite", None))
         if role is None:
-            raise exceptions.NotFound("Introuvable.")
+            raise exceptions.NotFound(_("Introuvable."))
         action = VIEW_ACTIONS.get(getattr(view, "action", None), Action.VIEW)
         if not role_allows(role, action):
             raise exceptions.PermissionDenied(
-                "Votre rôle dans cette collectivité ne permet pas cette action."
+                _("Votre rôle dans cette collectivité ne permet pas cette action.")
             )
         return True

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,7 +16,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("Introuvable.")
+        exc = exceptions.NotFound(_("Introuvable."))
     return drf_exception_handler(exc, context)
 
 
@@ -32,7 +33,12 @@ class Pagination(PageNumberPagination):
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
-                {"page_size": [f"Entier de 1 à {self.max_page_size} attendu (reçu : {raw!r})."]}
+                {
+                    "page_size": [
+                        _("Entier de 1 à %(max)s attendu (reçu : %(raw)r).")
+                        % {"max": self.max_page_size, "raw": raw}
+                    ]
+                }
             )
         return int(raw)
 
@@ -42,7 +48,7 @@ class Pagination(PageNumberPagination):
             return paginator.num_pages
         if not raw.isdigit() or int(raw) < 1:
             raise exceptions.ValidationError(
-                {"page": [f"Numéro de page invalide : {raw!r} (entier à partir de 1)."]}
+                {"page": [_("Numéro de page invalide : %r (entier à partir de 1).") % raw]}
             )
         return int(raw)
 
@@ -51,5 +57,5 @@ class Pagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
             raise exceptions.ValidationError(
-                {"page": ["Cette page n'existe pas : elle dépasse le nombre de résultats."]}
+                {"page": [_("Cette page n'existe pas : elle dépasse le nombre de résultats.")]}
             ) from None

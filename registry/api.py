@@ -11,6 +11,7 @@ from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -166,7 +167,7 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
     def retrieve(self, request, public_id=None):
         entry = self.get_queryset().filter(public_id=public_id).values_list("payload").first()
         if entry is None:
-            raise exceptions.NotFound("Aucun cas d'usage publié avec cet identifiant.")
+            raise exceptions.NotFound(_("Aucun cas d'usage publié avec cet identifiant."))
         return Response(entry[0])
 
 
@@ -236,7 +237,7 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
     def get(self, request, fmt):
         separator = request.query_params.get("sep", ";")
         if separator not in (";", ","):
-            raise exceptions.ValidationError({"sep": ["Séparateur « ; » ou « , » attendu."]})
+            raise exceptions.ValidationError({"sep": [_("Séparateur « ; » ou « , » attendu.")]})
         payloads = self.filtered().values_list("payload", flat=True).iterator(chunk_size=500)
         if fmt == "csv":
             content = exports.to_csv(payloads, delimiter=separator)
@@ -291,11 +292,13 @@ DecisionResultSerializer = inline_serializer(
 
 
 class IsCurator(permissions.BasePermission):
-    message = "Réservé aux curateurs du CDG."
+    message = _("Réservé aux curateurs du CDG.")
 
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated("Connectez-vous avec un compte de curateur du CDG.")
+            raise exceptions.NotAuthenticated(
+                _("Connectez-vous avec un compte de curateur du CDG.")
+            )
         return is_curator(request.user)
 
 

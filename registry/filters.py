@@ -81,12 +81,12 @@ class BenchmarkFilter(django_filters.FilterSet):
         )
         unknown = sorted(set(value) - known)
         if unknown:
-            raise ValidationError({"domain": [f"Domaine inconnu : {', '.join(unknown)}."]})
+            raise ValidationError({"domain": [_("Domaine inconnu : %s.") % ", ".join(unknown)]})
         return queryset.filter(domains__overlap=value)
 
     def filter_tool(self, queryset, name, value):
         if not all(item.isdigit() for item in value):
-            raise ValidationError({"tool": ["Identifiant d'outil attendu (nombre entier)."]})
+            raise ValidationError({"tool": [_("Identifiant d'outil attendu (nombre entier).")]})
         return queryset.filter(tool_ids__overlap=[int(item) for item in value])
 
     def filter_technique(self, queryset, name, value):

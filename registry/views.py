@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from registry import selectors
 from registry import vocabularies as v
@@ -14,19 +15,19 @@ from registry.search import search_query
 
 FACETS = [
     # (parameter, stats dimension, legend)
-    ("domain", "domain", "Domaine"),
-    ("status", "status", "État d'avancement"),
-    ("tool", "tool", "Outil"),
-    ("collectivite_kind", "collectivite_kind", "Type de collectivité"),
-    ("population_band", "population_band", "Population"),
+    ("domain", "domain", _("Domaine")),
+    ("status", "status", _("État d'avancement")),
+    ("tool", "tool", _("Outil")),
+    ("collectivite_kind", "collectivite_kind", _("Type de collectivité")),
+    ("population_band", "population_band", _("Population")),
     ("ai_family", "ai_family", "Famille d'IA"),
-    ("ai_act_risk", "ai_act_risk", "Risque (règlement européen sur l'IA)"),
+    ("ai_act_risk", "ai_act_risk", _("Risque (règlement européen sur l'IA)")),
 ]
 SORTS = [
-    ("-published_at", "Publiés récemment"),
-    ("title", "Titre (A → Z)"),
-    ("collectivite", "Collectivité"),
-    ("status", "État d'avancement"),
+    ("-published_at", _("Publiés récemment")),
+    ("title", _("Titre (A → Z)")),
+    ("collectivite", _("Collectivité")),
+    ("status", _("État d'avancement")),
 ]
 
 
@@ -184,7 +185,7 @@ def usecase_page(request, public_id):
     scope = selectors.viewer_scope(request.user)
     entry = selectors.benchmark_entries(scope).filter(public_id=public_id).first()
     if entry is None:
-        raise Http404("Aucun cas d'usage publié avec cet identifiant.")
+        raise Http404(_("Aucun cas d'usage publié avec cet identifiant."))
     similar = (
         selectors.benchmark_entries(scope)
         .exclude(pk=entry.pk)
