@@ -11,13 +11,20 @@ dropped by Django's test-database machinery: the development database is never t
    collectivités are inserted WITHOUT their schemas (bulk_create skips TenantMixin.save());
 3. at each scale, times in-process (django.test.Client on BASE_DOMAIN, anonymous caller) the
    list `/api/v1/benchmark/use-cases/?domain=…&status=…&page_size=20`, the stats
-   `/api/v1/benchmark/stats/?by=domain&by=status`, and the same two questions in raw SQL.
+   `/api/v1/benchmark/stats/?by=domain&by=status`, the same two questions in raw SQL, and the
+   public site's explorer page `/cas-d-usage/?domain=…&status=…` (server-rendered HTML).
+
+The list's count, the stats and the explorer's facet counts and total are kept in Django's cache,
+per version of the benchmark. "Warm" measures (the targets) are the steady state: the cache holds
+the answer. "Cold" measures, for information, empty the cache (untimed) before every call, as the
+first call after a publication does: everything is computed from SQL again.
 
 It ends with exactly one line:
-`bench: list_1000_vs_10=… stats_1000_vs_10=… list_vs_sql=… stats_vs_sql=…`.
+`bench: list_1000_vs_10=… stats_1000_vs_10=… list_vs_sql=… stats_vs_sql=… explorer_1000_ms=…`.
 
-Options: --runs N (timed runs per measure, default 50), --profile (cProfile of both endpoints and
-EXPLAIN ANALYZE of their SQL at 1,000), --strict (exit code 1 when a target is missed).
+Options: --runs N (timed runs per measure, default 50), --profile (cProfile of the API endpoints
+and the explorer page, EXPLAIN ANALYZE of their SQL at 1,000), --strict (exit code 1 when a target
+is missed).
 """
 
 import sys
@@ -34,6 +41,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import statistics
 import time
 import uuid
@@ -53,6 +61,7 @@ PAGE_SIZE = 20
 # Targets of the issue, at 1,000 collectivités.
 MAX_GROWTH = 1.5  # API median at 1,000 / API median at 10
 MAX_OVER_SQL = 4.0  # API median / raw SQL median
+MAX_EXPLORER_MS = 100.0  # explorer page's median at 1,000, in ms (strictly under)
 
 # Realistic mix, drawn with a fixed seed: most entries are public, most projects are piloted or in
 # production, and a few domains (general administration, HR…) hold most of the use cases.
@@ -87,6 +96,9 @@ PUBLISHED_BEFORE = datetime(2025, 6, 1, tzinfo=UTC)
 
 LIST_URL = "/api/v1/benchmark/use-cases/"
 STATS_URL = "/api/v1/benchmark/stats/"
+EXPLORER_URL = "/cas-d-usage/"
+COLD = "à froid (cache vidé avant chaque appel : premier appel après une publication)"
+WARM = "à chaud (réponse en cache : régime établi)"
 SQL_WHERE = "visibility = 'public' AND domains && %s::varchar(80)[] AND status = %s"
 SQL_LIST_COUNT = f"SELECT count(*) FROM registry_benchmarkentry WHERE {SQL_WHERE}"  # noqa: S608
 SQL_LIST_PAGE = (
@@ -287,25 +299,38 @@ def load_guide():
 # --- Measures -----------------------------------------------------------------------------------
 
 
-def timed(functions: dict, runs: int) -> dict[str, list[float]]:
-    """Milliseconds of `runs` calls of each function, after WARMUP_RUNS untimed ones.
+def clear_cache() -> None:
+    from django.core.cache import cache
 
-    The runs are split into ROUNDS blocks taken in turn (list, stats, SQL list, SQL stats, then
-    again), each block after a few untimed calls: every measure is taken warm, as a series of
+    cache.clear()
+
+
+def timed(measures: dict, runs: int) -> dict[str, list[float]]:
+    """Milliseconds of `runs` calls of each measure, after WARMUP_RUNS untimed ones.
+
+    A measure is (call, prepare): `prepare` (None, or clear_cache for the cold measures) runs
+    before every call, untimed. The runs are split into ROUNDS blocks taken in turn (list, stats,
+    SQL list, SQL stats, cold list…, then again), each block after a few untimed calls (which
+    also fill the cache again after a cold block): every measure is taken as a series of
     identical requests, while a burst of load on the machine weighs on all of them alike."""
-    for function in functions.values():
+
+    def call_once(call, prepare) -> float:
+        if prepare is not None:
+            prepare()
+        start = time.perf_counter()
+        call()
+        return (time.perf_counter() - start) * 1000
+
+    for call, prepare in measures.values():
         for _ in range(WARMUP_RUNS):
-            function()
-    samples: dict[str, list[float]] = {key: [] for key in functions}
+            call_once(call, prepare)
+    samples: dict[str, list[float]] = {key: [] for key in measures}
     for round_number in range(ROUNDS):
         block = runs // ROUNDS + (round_number < runs % ROUNDS)
-        for key, function in functions.items():
+        for key, (call, prepare) in measures.items():
             for _ in range(BLOCK_WARMUP_RUNS):
-                function()
-            for _ in range(block):
-                start = time.perf_counter()
-                function()
-                samples[key].append((time.perf_counter() - start) * 1000)
+                call_once(call, prepare)
+            samples[key].extend(call_once(call, prepare) for _ in range(block))
     return samples
 
 
@@ -324,12 +349,14 @@ class Endpoints:
         from django.test import Client
 
         self.client = Client(HTTP_HOST=settings.BASE_DOMAIN, headers={"accept": "application/json"})
+        self.browser = Client(HTTP_HOST=settings.BASE_DOMAIN)
         self.domain = domain
         self.list_params = {"domain": domain, "status": QUERY_STATUS, "page_size": PAGE_SIZE}
         self.stats_params = {"by": ["domain", "status"]}
+        self.explorer_params = {"domain": domain, "status": QUERY_STATUS}
 
-    def _get(self, url: str, params: dict):
-        response = self.client.get(url, params)
+    def _get(self, url: str, params: dict, client=None):
+        response = (client or self.client).get(url, params)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
         return response
@@ -339,6 +366,9 @@ class Endpoints:
 
     def api_stats(self):
         return self._get(STATS_URL, self.stats_params)
+
+    def explorer(self):
+        return self._get(EXPLORER_URL, self.explorer_params, client=self.browser)
 
     def sql_list(self):
         from django.db import connection
@@ -357,21 +387,42 @@ class Endpoints:
             return cursor.fetchall()
 
     def check(self) -> str:
-        """The API and the raw SQL answer the same thing (else the comparison is meaningless)."""
-        listed = self.api_list().json()
+        """The API, the explorer page and the raw SQL answer the same thing (else the comparison
+        is meaningless), cold and warm alike: the data just grew and the benchmark's version went
+        up, so the first calls must not be answered from the previous scale's cache."""
         count, page = self.sql_list()
-        api_ids = [row["public_id"] for row in listed["results"]]
-        if listed["count"] != count or api_ids != [json.loads(row[0])["public_id"] for row in page]:
-            raise RuntimeError("The list API and the raw SQL disagree.")
-        stats = self.api_stats().json()
-        api_rows = {(row["domain"], row["status"], row["count"]) for row in stats["results"]}
-        if api_rows != set(self.sql_stats()):
-            raise RuntimeError("The stats API and the raw SQL disagree.")
+        sql_ids = [json.loads(row[0])["public_id"] for row in page]
+        sql_stats = set(self.sql_stats())
+        for state in ("froid", "chaud"):
+            listed = self.api_list().json()
+            api_ids = [row["public_id"] for row in listed["results"]]
+            if listed["count"] != count or api_ids != sql_ids:
+                raise RuntimeError(f"The list API ({state}) and the raw SQL disagree.")
+            stats = self.api_stats().json()
+            api_rows = {(row["domain"], row["status"], row["count"]) for row in stats["results"]}
+            if api_rows != sql_stats:
+                raise RuntimeError(f"The stats API ({state}) and the raw SQL disagree.")
+            shown = self.explorer_count()
+            if shown != count:
+                raise RuntimeError(f"The explorer page ({state}) shows {shown}, not {count}.")
         return (
             f"liste : {count} cas d'usage pour domain={self.domain} & status={QUERY_STATUS}, "
             f"{len(page)} sur la page ; stats : {len(api_rows)} couples (domaine, statut) "
-            f"sur {stats['total']} cas d'usage publics"
+            f"sur {stats['total']} cas d'usage publics ; page explorateur : 200, "
+            f"« {count} cas d'usage » affiché"
         )
+
+    def explorer_count(self) -> int:
+        """The total the explorer page shows in its results heading."""
+        html = self.explorer().content.decode()
+        found = re.search(r'<h2 id="resultats"[^>]*>(.*?)</h2>', html, re.DOTALL)
+        if found is None:
+            raise RuntimeError("The explorer page has no results heading.")
+        # "2 036 cas d'usage": the thousands separator depends on the locale's formats.
+        digits = re.sub(r"\D", "", found.group(1))
+        if not digits:
+            raise RuntimeError(f"No count in the explorer's heading: {found.group(1)!r}")
+        return int(digits)
 
 
 class QueryTimer:
@@ -390,12 +441,19 @@ class QueryTimer:
             self.queries.append((sql, elapsed, params) if self.keep_params else (sql, elapsed))
 
 
-def breakdown(name: str, call) -> None:
-    """Median time of each query of one API call, and what is left for Python."""
+def breakdown(name: str, call, prepare=None, python="middlewares, DRF, filtres, rendu") -> None:
+    """Median time of each query of one call, and what is left for Python (after a few untimed
+    calls, so that a warm call finds its answer in the cache)."""
     from django.db import connection
 
+    for _ in range(BLOCK_WARMUP_RUNS):
+        if prepare is not None:
+            prepare()
+        call()
     totals, per_query, shapes = [], defaultdict(list), {}
     for _ in range(BREAKDOWN_RUNS):
+        if prepare is not None:
+            prepare()
         timer = QueryTimer()
         with connection.execute_wrapper(timer):
             start = time.perf_counter()
@@ -413,7 +471,7 @@ def breakdown(name: str, call) -> None:
         say(f"      {statistics.median(per_query[position]):6.2f} ms  {shape}")
     say(
         f"      total {total:.2f} ms = SQL {sql_total:.2f} ms "
-        f"+ Python (middlewares, DRF, filtres, rendu) {total - sql_total:.2f} ms"
+        f"+ Python ({python}) {total - sql_total:.2f} ms"
     )
 
 
@@ -439,12 +497,19 @@ def explain(endpoints: Endpoints) -> None:
         ("SQL brut, page de la liste", SQL_LIST_PAGE, [[endpoints.domain], QUERY_STATUS]),
         ("SQL brut, stats", SQL_STATS, []),
     ]
-    for name, call in (("API liste", endpoints.api_list), ("API stats", endpoints.api_stats)):
+    calls = (
+        ("API liste", endpoints.api_list),
+        ("API stats", endpoints.api_stats),
+        ("Explorateur", endpoints.explorer),
+    )
+    for name, call in calls:
+        # Cold: every query the call may send, including those of the cached answers.
+        clear_cache()
         timer = QueryTimer(keep_params=True)
         with connection.execute_wrapper(timer):
             call()
         statements += [
-            (f"{name}, requête {position + 1}", sql, params)
+            (f"{name} à froid, requête {position + 1}", sql, params)
             for position, (sql, ms, params) in enumerate(timer.queries)
             if ms > 1
         ]
@@ -473,25 +538,29 @@ def measure(scale: int, loader: Loader, endpoints: Endpoints, runs: int) -> dict
         f"{bench_rows} collectivités d'essai"
     )
     say("  " + endpoints.check())
-    labels = {
-        "api_list": "API liste",
-        "api_stats": "API stats",
-        "sql_list": "SQL liste (count + page)",
-        "sql_stats": "SQL stats",
+    measures = {
+        # key: (label, call, prepare)
+        "api_list": ("API liste", endpoints.api_list, None),
+        "api_stats": ("API stats", endpoints.api_stats, None),
+        "sql_list": ("SQL liste (count + page)", endpoints.sql_list, None),
+        "sql_stats": ("SQL stats", endpoints.sql_stats, None),
+        "explorer": ("Explorateur", endpoints.explorer, None),
+        "api_list_cold": ("API liste à froid", endpoints.api_list, clear_cache),
+        "api_stats_cold": ("API stats à froid", endpoints.api_stats, clear_cache),
+        "explorer_cold": ("Explorateur à froid", endpoints.explorer, clear_cache),
     }
-    samples = timed(
-        {
-            "api_list": endpoints.api_list,
-            "api_stats": endpoints.api_stats,
-            "sql_list": endpoints.sql_list,
-            "sql_stats": endpoints.sql_stats,
-        },
-        runs,
-    )
-    for key, label in labels.items():
+    samples = timed({key: (call, prepare) for key, (_l, call, prepare) in measures.items()}, runs)
+    for key, (label, _call, _prepare) in measures.items():
         say(f"  {label:<26} {summary(samples[key])}")
+    html = "middlewares, formulaire de filtres, libellés, gabarit"
+    say(f"  Détail {WARM} :")
     breakdown("API liste", endpoints.api_list)
     breakdown("API stats", endpoints.api_stats)
+    breakdown("Explorateur", endpoints.explorer, python=html)
+    say(f"  Détail {COLD} :")
+    breakdown("API liste à froid", endpoints.api_list, clear_cache)
+    breakdown("API stats à froid", endpoints.api_stats, clear_cache)
+    breakdown("Explorateur à froid", endpoints.explorer, clear_cache, python=html)
     return {key: statistics.median(values) for key, values in samples.items()}
 
 
@@ -501,7 +570,7 @@ def verdict(name: str, value: float, limit: float) -> bool:
     return met
 
 
-def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
+def run(runs: int, with_profile: bool) -> tuple[dict, float, bool]:
     from django.conf import settings
     from django.db import connection
 
@@ -530,10 +599,12 @@ def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
     )
     say(
         f"Requêtes : GET {LIST_URL}?domain=…&status={QUERY_STATUS}&page_size={PAGE_SIZE} et "
-        f"GET {STATS_URL}?by=domain&by=status, appelant anonyme, hôte {settings.BASE_DOMAIN}, "
+        f"GET {STATS_URL}?by=domain&by=status, page GET {EXPLORER_URL}?domain=…&status="
+        f"{QUERY_STATUS} (HTML), appelant anonyme, hôte {settings.BASE_DOMAIN}, "
         f"{WARMUP_RUNS} appels de chauffe puis {runs} mesurés par question, en {ROUNDS} séries "
         f"alternées (chacune précédée de {BLOCK_WARMUP_RUNS} appels non mesurés)."
     )
+    say(f"Cache : {settings.CACHES['default']['BACKEND']} ; mesures {WARM} et {COLD}.")
     loader = Loader(templates, domain_labels)
     endpoints = Endpoints(domain=next(iter(domain_labels)))
     results = {scale: measure(scale, loader, endpoints, runs) for scale in SCALES}
@@ -544,26 +615,44 @@ def run(runs: int, with_profile: bool) -> tuple[dict, bool]:
         "list_vs_sql": large["api_list"] / large["sql_list"],
         "stats_vs_sql": large["api_stats"] / large["sql_stats"],
     }
+    explorer_ms = large["explorer"]
     if with_profile:
         profile("API liste", endpoints.api_list, runs)
         profile("API stats", endpoints.api_stats, runs)
+        profile("Explorateur", endpoints.explorer, runs)
         explain(endpoints)
     say()
-    say("Médianes (ms) :")
-    say(f"  {'':<8} {'API liste':>10} {'SQL liste':>10} {'API stats':>10} {'SQL stats':>10}")
+    say(f"Médianes (ms), {WARM} :")
+    say(
+        f"  {'':<8} {'API liste':>10} {'SQL liste':>10} {'API stats':>10} {'SQL stats':>10} "
+        f"{'Explorateur':>12}"
+    )
     for scale, medians in results.items():
         say(
             f"  {scale:<8} {medians['api_list']:10.2f} {medians['sql_list']:10.2f} "
-            f"{medians['api_stats']:10.2f} {medians['sql_stats']:10.2f}"
+            f"{medians['api_stats']:10.2f} {medians['sql_stats']:10.2f} "
+            f"{medians['explorer']:12.2f}"
         )
-    say("Cibles :")
+    say(f"Médianes (ms), {COLD}, pour information (hors cibles) :")
+    say(f"  {'':<8} {'API liste':>10} {'API stats':>10} {'Explorateur':>12}")
+    for scale, medians in results.items():
+        say(
+            f"  {scale:<8} {medians['api_list_cold']:10.2f} {medians['api_stats_cold']:10.2f} "
+            f"{medians['explorer_cold']:12.2f}"
+        )
+    say(f"Cibles, {WARM} :")
     met = [
         verdict("list_1000_vs_10", ratios["list_1000_vs_10"], MAX_GROWTH),
         verdict("stats_1000_vs_10", ratios["stats_1000_vs_10"], MAX_GROWTH),
         verdict("list_vs_sql", ratios["list_vs_sql"], MAX_OVER_SQL),
         verdict("stats_vs_sql", ratios["stats_vs_sql"], MAX_OVER_SQL),
     ]
-    return ratios, all(met)
+    explorer_met = explorer_ms < MAX_EXPLORER_MS
+    say(
+        f"  explorer_1000 médiane = {explorer_ms:.2f} ms (cible < {MAX_EXPLORER_MS:g} ms)  "
+        f"{'atteinte' if explorer_met else 'MANQUÉE'}"
+    )
+    return ratios, explorer_ms, all(met) and explorer_met
 
 
 def main() -> int:
@@ -575,20 +664,31 @@ def main() -> int:
 
     configure_environment()
     django.setup()
+    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.test.utils import (
+        override_settings,
+        setup_databases,
+        setup_test_environment,
+        teardown_databases,
+    )
 
     setup_test_environment(debug=False)
+    # DEBUG=0 selects whitenoise's manifest storage, whose manifest only `collectstatic` writes:
+    # the explorer's template resolves its static URLs with the plain storage (as the tests do).
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
     # Our own name, so that a test run (test_<name>) on the same server is never clobbered.
     connection.settings_dict["TEST"]["NAME"] = "bench_" + connection.settings_dict["NAME"]
     old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
-        ratios, all_met = run(args.runs, args.profile)
+        ratios, explorer_ms, all_met = run(args.runs, args.profile)
     finally:
         connection.set_schema_to_public()
         teardown_databases(old_config, verbosity=0)
         say(f"Base jetable {connection.settings_dict['TEST']['NAME']} supprimée.")
-    say(" ".join(["bench:", *(f"{name}={value:.2f}" for name, value in ratios.items())]))
+    figures = [f"{name}={value:.2f}" for name, value in ratios.items()]
+    say(" ".join(["bench:", *figures, f"explorer_1000_ms={explorer_ms:.2f}"]))
     return 0 if all_met or not args.strict else 1
 
 
