@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 from openpyxl import Workbook, load_workbook
 
@@ -86,13 +87,18 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        verb = "seraient" if self.dry_run else "ont été"
         if self.errors:
-            return f"{len(self.errors)} erreur(s) : rien n'a été importé."
-        return (
-            f"{len(self.created)} cas {verb} créés, {len(self.updated)} {verb} mis à jour, "
-            f"{len(self.unchanged)} inchangés."
-        )
+            return _("%(n)s erreur(s) : rien n'a été importé.") % {"n": len(self.errors)}
+        verb = _("seraient") if self.dry_run else _("ont été")
+        return _(
+            "%(created)s cas %(verb)s créés, %(updated)s %(verb)s mis à jour, "
+            "%(unchanged)s inchangés."
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "verb": verb,
+        }
 
 
 # --- reading the file --------------------------------------------------------------------------
@@ -104,32 +110,34 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict]]:
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception as error:
-            raise ImportFileError(f"Fichier XLSX illisible : {error}") from None
+            raise ImportFileError(_("Fichier XLSX illisible : %s") % error) from None
         table = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     else:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ImportFileError(
-                "Le fichier CSV doit être enregistré en UTF-8 (format « CSV UTF-8 » du tableur)."
+                _("Le fichier CSV doit être enregistré en UTF-8 (format « CSV UTF-8 » du tableur).")
             ) from None
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
         table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not table:
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError(_("Le fichier est vide."))
     header = [name.strip() for name in table[0]]
     known = set(exports.COLUMNS)
     unknown = [name for name in header if name and name not in known]
     if unknown:
         raise ImportFileError(
-            "Colonne(s) inconnue(s) : "
-            + ", ".join(unknown)
-            + ". Téléchargez le modèle pour avoir les bons noms de colonnes."
+            _(
+                "Colonne(s) inconnue(s) : %s. Téléchargez le modèle pour avoir les bons noms de "
+                "colonnes."
+            )
+            % ", ".join(unknown)
         )
     missing = sorted(REQUIRED - set(header))
     if missing:
-        raise ImportFileError("Colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing) + ".")
+        raise ImportFileError(_("Colonne(s) obligatoire(s) absente(s) : %s.") % ", ".join(missing))
     rows = []
     for number, values in enumerate(table[1:], start=2):
         row = {
@@ -179,7 +187,11 @@ def _choice(column: str, value: str, errors: list) -> str:
     if value.lower() in by_label:
         return by_label[value.lower()]
     errors.append(
-        (column, f"« {value} » n'est pas une valeur permise ({', '.join(choices.values)}).")
+        (
+            column,
+            _("« %(value)s » n'est pas une valeur permise (%(allowed)s).")
+            % {"value": value, "allowed": ", ".join(choices.values)},
+        )
     )
     return value
 
@@ -192,7 +204,7 @@ def _date(column: str, value: str, errors: list) -> str | None:
             return datetime.strptime(value, pattern).date().isoformat()
         except ValueError:
             continue
-    errors.append((column, f"date « {value} » non reconnue (AAAA-MM-JJ ou JJ/MM/AAAA)."))
+    errors.append((column, _("date « %s » non reconnue (AAAA-MM-JJ ou JJ/MM/AAAA).") % value))
     return None
 
 
@@ -206,7 +218,7 @@ def row_to_input(row: dict, lookups: _Lookups, errors: list) -> dict:
             for item in SEPARATOR.split(value) if value else []:
                 code = lookups.domains.get(item.lower()) or lookups.domains.get(item)
                 if code is None:
-                    errors.append((column, f"domaine inconnu « {item} »."))
+                    errors.append((column, _("domaine inconnu « %s ».") % item))
                 else:
                     codes.append(code)
             data["domains"] = codes
@@ -215,7 +227,7 @@ def row_to_input(row: dict, lookups: _Lookups, errors: list) -> dict:
             for item in SEPARATOR.split(value) if value else []:
                 tool = lookups.tools.get(item.lower())
                 if tool is None:
-                    errors.append((column, f"outil inconnu « {item} » (identifiant ou nom)."))
+                    errors.append((column, _("outil inconnu « %s » (identifiant ou nom).") % item))
                 else:
                     ids.append(tool)
             data["tools"] = list(dict.fromkeys(ids))
@@ -286,7 +298,13 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
     if public_id:
         target = existing.get(public_id)
         if target is None:
-            errors.append(("public_id", f"« {public_id} » n'existe pas dans {collectivite.name}."))
+            errors.append(
+                (
+                    "public_id",
+                    _("« %(id)s » n'existe pas dans %(name)s.")
+                    % {"id": public_id, "name": collectivite.name},
+                )
+            )
     elif data.get("title") in by_title:
         target = by_title[data["title"]]
     status_inferred = data.pop("status_inferred", None)
@@ -297,9 +315,7 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
             for message in _flatten(messages):
                 errors.append((column, message))
     if errors:
-        report.errors.extend(
-            f"Ligne {number}, colonne {column} : {message}" for column, message in errors
-        )
+        report.errors.extend(_row_error(number, column, message) for column, message in errors)
         return
     values = dict(serializer.validated_data)
     if status_inferred is not None:
@@ -324,7 +340,15 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
     except ValidationError as error:  # a service rule (state, visibility…): name the row
         for column, messages in getattr(error, "message_dict", {"ligne": error.messages}).items():
             for message in messages:
-                report.errors.append(f"Ligne {number}, colonne {column} : {message}")
+                report.errors.append(_row_error(number, column, message))
+
+
+def _row_error(number: int, column: str, message: str) -> str:
+    return _("Ligne %(row)s, colonne %(column)s : %(message)s") % {
+        "row": number,
+        "column": column,
+        "message": message,
+    }
 
 
 def _flatten(messages) -> list[str]:
