@@ -117,7 +117,7 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
     list_filter = ["status", "publication_state", "visibility", "ai_family", "ai_act_risk"]
     search_fields = ["public_id", "title", "summary"]
     readonly_fields = ["public_id", "publication_state", "published_at", "created_at", "updated_at"]
-    filter_horizontal = ["tools", "domains"]
+    filter_horizontal = ["tools", "domains", "partner_collectivites"]
     inlines = [StepInline, LessonInline, MetricInline, RiskInline, EventInline]
     fieldsets = [
         (
@@ -136,7 +136,7 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Outils"), {"fields": ["tools", "tool_other"]}),
+        (_("Outils"), {"fields": ["tools", "tool_other", "partner_collectivites"]}),
         (
             _("Classification"),
             {
@@ -206,6 +206,20 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "partner_collectivites" and request.collectivite is not None:
+            kwargs["queryset"] = Collectivite.objects.exclude(pk=request.collectivite.pk)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A rule of the services (e.g. a published use case cannot turn private) is shown as a
+        # message; the admin's transaction has rolled everything back.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+
     def construct_change_message(self, request, form, formsets, add=False):
         # The inlines are not saved by their formsets (see save_related); the use case's own
         # history (UseCaseEvent) records what changed, field by field.
@@ -223,7 +237,7 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
         }
         relations = {
             name: list(form.cleaned_data[name])
-            for name in ("tools", "domains")
+            for name in ("tools", "domains", "partner_collectivites")
             if not change or name in form.changed_data
         }
         children = {

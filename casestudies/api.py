@@ -82,6 +82,7 @@ class UseCaseViewSet(
             "lessons",
             "metrics",
             "risks__risk",
+            "partner_collectivites",
         )
 
     def get_serializer_context(self):

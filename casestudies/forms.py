@@ -62,6 +62,12 @@ class ClassificationForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    partner_collectivites = forms.ModelMultipleChoiceField(
+        label=_("Collectivités partenaires (mutualisation)"),
+        required=False,
+        queryset=None,
+        help_text=_("Celles qui partagent ce déploiement, le cas échéant."),
+    )
     audiences = forms.MultipleChoiceField(
         label=_("Publics concernés"),
         choices=v.Audience.choices,
@@ -97,6 +103,16 @@ class ClassificationForm(forms.ModelForm):
             ),
             "status": _("Obligatoire pour soumettre au CDG."),
         }
+
+    def __init__(self, *args, **kwargs):
+        from django.db import connection
+
+        from registry.models import Collectivite
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner_collectivites"].queryset = Collectivite.objects.exclude(
+            pk=connection.tenant.pk
+        ).order_by("name")
 
 
 class ResultsForm(forms.ModelForm):

@@ -20,6 +20,7 @@ def usecase_get(public_id: str) -> UseCase:
             "lessons",
             "metrics",
             "risks__risk",
+            "partner_collectivites",
         ),
         public_id=public_id,
     )

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from casestudies.models import ApproachStep, Lesson, Metric, UseCase
 from casestudies.review import completeness
 from knowledge.models import Risk
-from registry.models import Term, Tool
+from registry.models import Collectivite, Term, Tool
 
 
 class ToolRefSerializer(serializers.ModelSerializer):
@@ -84,6 +84,7 @@ SNAPSHOT_FIELDS = [
     "peer_contact_ok",
     "tools",
     "tool_other",
+    "partner_collectivites",
     "ai_family",
     "domains",
     "techniques",
@@ -129,6 +130,9 @@ class UseCaseSnapshotSerializer(serializers.ModelSerializer):
     lessons = LessonSerializer(many=True)
     metrics = MetricSerializer(many=True)
     risks = UseCaseRiskSerializer(many=True)
+    partner_collectivites = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     contact_email = serializers.SerializerMethodField()
 
     class Meta:
@@ -206,6 +210,13 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
     lessons = LessonSerializer(many=True, required=False)
     metrics = MetricSerializer(many=True, required=False)
     risks = UseCaseRiskSerializer(many=True, required=False)
+    partner_collectivites = serializers.SlugRelatedField(
+        many=True,
+        required=False,
+        slug_field="slug",
+        queryset=Collectivite.objects.all(),
+        help_text="Identifiants des collectivités qui partagent ce déploiement (mutualisation).",
+    )
 
     class Meta:
         model = UseCase
@@ -220,6 +231,7 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
             "peer_contact_ok",
             "tools",
             "tool_other",
+            "partner_collectivites",
             "ai_family",
             "domains",
             "techniques",

@@ -115,6 +115,14 @@ def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
     model.objects.bulk_create(objects)
 
 
+def _partners(partners: Sequence[Collectivite], collectivite: Collectivite) -> list:
+    if any(partner.pk == collectivite.pk for partner in partners):
+        raise ValidationError(
+            {"partner_collectivites": _("Une collectivité n'est pas sa propre partenaire.")}
+        )
+    return list(partners)
+
+
 def _check_tools(tools: Sequence[Tool], already: Iterable[int] = ()) -> None:
     """A deprecated or merged tool may stay where it is, but not be newly linked."""
     already = set(already)
@@ -138,6 +146,7 @@ def usecase_create(
     actor,
     domains: Sequence[Term] = (),
     tools: Sequence[Tool] = (),
+    partner_collectivites: Sequence[Collectivite] = (),
     steps: Iterable[str | dict] = (),
     lessons: Iterable[dict] = (),
     metrics: Iterable[dict] = (),
@@ -158,6 +167,7 @@ def usecase_create(
     use_case.save()
     use_case.domains.set(domains)
     use_case.tools.set(tools)
+    use_case.partner_collectivites.set(_partners(partner_collectivites, collectivite))
     _replace_steps(use_case, steps)
     _replace_children(Lesson, use_case, lessons)
     _replace_children(Metric, use_case, metrics)
@@ -173,6 +183,7 @@ def usecase_update(
     actor,
     domains: Sequence[Term] | None = None,
     tools: Sequence[Tool] | None = None,
+    partner_collectivites: Sequence[Collectivite] | None = None,
     steps: Iterable[str | dict] | None = None,
     lessons: Iterable[dict] | None = None,
     metrics: Iterable[dict] | None = None,
@@ -205,6 +216,8 @@ def usecase_update(
     if tools is not None:
         _check_tools(tools, already=use_case.tools.values_list("pk", flat=True))
         use_case.tools.set(tools)
+    if partner_collectivites is not None:
+        use_case.partner_collectivites.set(_partners(partner_collectivites, current_collectivite()))
     if steps is not None:
         _replace_steps(use_case, steps)
     if lessons is not None:
@@ -237,6 +250,7 @@ def snapshot(use_case: UseCase) -> dict:
         "lessons",
         "metrics",
         "risks__risk",
+        "partner_collectivites",
     ).get(pk=use_case.pk)
     return json.loads(
         JSONRenderer().render(

@@ -116,7 +116,7 @@ def usecase_edit(request, public_id, step):
         values = {}
         if form is not None:
             values.update({name: form.cleaned_data[name] for name in form.changed_data})
-            for relation in ("tools", "domains"):
+            for relation in ("tools", "domains", "partner_collectivites"):
                 if relation in values:
                     values[relation] = list(values[relation])
         if "steps" in formsets:

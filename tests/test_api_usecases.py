@@ -329,3 +329,14 @@ def test_a_get_body_can_be_put_back_unchanged(api_for, people):
     response = client.put(f"{BASE}{SEEDED}/", body, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == body["title"]
+
+
+def test_partner_collectivites_are_written_and_published(api_for, people):
+    client = api_for("grand-annecy", people["contributor"])
+    created = client.post(BASE, _payload(partner_collectivites=["epci-a", "cdg74"]), format="json")
+    assert created.status_code == 201
+    assert sorted(created.json()["partner_collectivites"]) == ["cdg74", "epci-a"]
+    itself = client.post(BASE, _payload(partner_collectivites=["grand-annecy"]), format="json")
+    assert itself.status_code == 400 and "partner_collectivites" in itself.json()
+    unknown = client.post(BASE, _payload(partner_collectivites=["nulle-part"]), format="json")
+    assert unknown.status_code == 400 and "partner_collectivites" in unknown.json()
