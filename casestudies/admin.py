@@ -12,7 +12,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import Action, role_allows
-from casestudies.models import ApproachStep, Lesson, Metric, UseCase, UseCaseEvent, UseCaseRisk
+from casestudies.models import (
+    ApproachStep,
+    Cost,
+    ImpactAssessment,
+    Lesson,
+    Metric,
+    UseCase,
+    UseCaseEvent,
+    UseCaseRisk,
+)
 from casestudies.review import payload_diff
 from casestudies.services import (
     USE_CASE_FIELDS,
@@ -94,6 +103,18 @@ class RiskInline(PolicyMixin, admin.TabularInline):
     fields = ["risk", "mitigation"]
 
 
+class CostInline(PolicyMixin, admin.TabularInline):
+    model = Cost
+    extra = 0
+    fields = ["kind", "amount", "period", "funding_source"]
+
+
+class ImpactAssessmentInline(PolicyMixin, admin.TabularInline):
+    model = ImpactAssessment
+    extra = 0
+    fields = ["type", "status", "date", "link"]
+
+
 class EventInline(admin.TabularInline):
     model = UseCaseEvent
     extra = 0
@@ -118,7 +139,15 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
     search_fields = ["public_id", "title", "summary"]
     readonly_fields = ["public_id", "publication_state", "published_at", "created_at", "updated_at"]
     filter_horizontal = ["tools", "domains", "partner_collectivites"]
-    inlines = [StepInline, LessonInline, MetricInline, RiskInline, EventInline]
+    inlines = [
+        StepInline,
+        LessonInline,
+        MetricInline,
+        CostInline,
+        ImpactAssessmentInline,
+        RiskInline,
+        EventInline,
+    ]
     fieldsets = [
         (
             _("Identité"),
@@ -259,6 +288,8 @@ INLINE_FIELDS = {
     Lesson: "lessons",
     Metric: "metrics",
     UseCaseRisk: "risks",
+    Cost: "costs",
+    ImpactAssessment: "impact_assessments",
 }
 
 

@@ -83,6 +83,8 @@ class UseCaseViewSet(
             "metrics",
             "risks__risk",
             "partner_collectivites",
+            "costs",
+            "impact_assessments",
         )
 
     def get_serializer_context(self):

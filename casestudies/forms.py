@@ -192,7 +192,40 @@ class RiskForm(forms.Form):
         self.fields["risk"].queryset = Risk.objects.all()
 
 
+class CostForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Nature du coût"), required=False, choices=[("", "—"), *v.CostKind.choices]
+    )
+    amount = forms.DecimalField(
+        label=_("Montant (€)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    period = forms.CharField(label=_("Période"), required=False, max_length=100)
+    funding_source = forms.CharField(label=_("Financement"), required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data.get("amount") is None:
+            self.add_error("amount", _("Indiquez le montant de ce coût."))
+        return data
+
+
+class ImpactAssessmentForm(forms.Form):
+    type = forms.ChoiceField(
+        label=_("Analyse d'impact"),
+        required=False,
+        choices=[("", "—"), *v.ImpactAssessmentType.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("État"),
+        choices=v.ImpactAssessmentStatus.choices,
+        initial=v.ImpactAssessmentStatus.DONE,
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+
+
 StepFormSet = forms.formset_factory(StepForm, extra=3)
+CostFormSet = forms.formset_factory(CostForm, extra=2)
+ImpactAssessmentFormSet = forms.formset_factory(ImpactAssessmentForm, extra=1)
 RiskFormSet = forms.formset_factory(RiskForm, extra=2)
 LessonFormSet = forms.formset_factory(LessonForm, extra=2)
 MetricFormSet = forms.formset_factory(MetricForm, extra=2)

@@ -15,7 +15,10 @@ from registry.vocabularies import (
     AIFamily,
     Audience,
     AutomationLevel,
+    CostKind,
     Hosting,
+    ImpactAssessmentStatus,
+    ImpactAssessmentType,
     LessonCategory,
     LessonPolarity,
     MethodPhase,
@@ -345,6 +348,57 @@ class Metric(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Cost(models.Model):
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="costs")
+    kind = models.CharField(_("nature"), max_length=20, choices=CostKind.choices)
+    amount = models.DecimalField(
+        _("montant (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    period = models.CharField(_("période"), max_length=100, blank=True)
+    funding_source = models.CharField(_("financement"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("coût")
+        verbose_name_plural = _("coûts")
+        ordering = ["use_case", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", CostKind), name="cost_kind_valid"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="cost_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} : {self.amount} €"
+
+
+class ImpactAssessment(models.Model):
+    use_case = models.ForeignKey(
+        UseCase, on_delete=models.CASCADE, related_name="impact_assessments"
+    )
+    type = models.CharField(_("type"), max_length=20, choices=ImpactAssessmentType.choices)
+    status = models.CharField(_("état"), max_length=20, choices=ImpactAssessmentStatus.choices)
+    date = models.DateField(_("date"), null=True, blank=True)
+    link = models.URLField(_("lien"), blank=True)
+
+    class Meta:
+        verbose_name = _("analyse d'impact")
+        verbose_name_plural = _("analyses d'impact")
+        ordering = ["use_case", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("type", ImpactAssessmentType), name="impact_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("status", ImpactAssessmentStatus), name="impact_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} ({self.get_status_display()})"
 
 
 class UseCaseEvent(models.Model):

@@ -21,6 +21,8 @@ def usecase_get(public_id: str) -> UseCase:
             "metrics",
             "risks__risk",
             "partner_collectivites",
+            "costs",
+            "impact_assessments",
         ),
         public_id=public_id,
     )

@@ -8,7 +8,7 @@ validates input; the views hand the validated data to the services.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casestudies.models import ApproachStep, Lesson, Metric, UseCase
+from casestudies.models import ApproachStep, Cost, ImpactAssessment, Lesson, Metric, UseCase
 from casestudies.review import completeness
 from knowledge.models import Risk
 from registry.models import Collectivite, Term, Tool
@@ -47,6 +47,18 @@ class MetricSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = ["name", "unit", "baseline", "value", "period", "method"]
+
+
+class CostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cost
+        fields = ["kind", "amount", "period", "funding_source"]
+
+
+class ImpactAssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImpactAssessment
+        fields = ["type", "status", "date", "link"]
 
 
 class UseCaseRiskSerializer(serializers.Serializer):
@@ -113,6 +125,8 @@ SNAPSHOT_FIELDS = [
     "steps",
     "lessons",
     "metrics",
+    "costs",
+    "impact_assessments",
     "risks",
     "visibility",
     "published_at",
@@ -130,6 +144,8 @@ class UseCaseSnapshotSerializer(serializers.ModelSerializer):
     lessons = LessonSerializer(many=True)
     metrics = MetricSerializer(many=True)
     risks = UseCaseRiskSerializer(many=True)
+    costs = CostSerializer(many=True)
+    impact_assessments = ImpactAssessmentSerializer(many=True)
     partner_collectivites = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="slug"
     )
@@ -210,6 +226,8 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
     lessons = LessonSerializer(many=True, required=False)
     metrics = MetricSerializer(many=True, required=False)
     risks = UseCaseRiskSerializer(many=True, required=False)
+    costs = CostSerializer(many=True, required=False)
+    impact_assessments = ImpactAssessmentSerializer(many=True, required=False)
     partner_collectivites = serializers.SlugRelatedField(
         many=True,
         required=False,
@@ -263,6 +281,8 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
             "steps",
             "lessons",
             "metrics",
+            "costs",
+            "impact_assessments",
             "risks",
         ]
         validators = []  # uniqueness is the service's and the database's job

@@ -19,6 +19,8 @@ from rest_framework.renderers import JSONRenderer
 from casestudies import notifications, workflow
 from casestudies.models import (
     ApproachStep,
+    Cost,
+    ImpactAssessment,
     Lesson,
     MaturityAssessment,
     Metric,
@@ -151,6 +153,8 @@ def usecase_create(
     lessons: Iterable[dict] = (),
     metrics: Iterable[dict] = (),
     risks: Iterable[dict] = (),
+    costs: Iterable[dict] = (),
+    impact_assessments: Iterable[dict] = (),
     **fields,
 ) -> UseCase:
     """Create a use case as a draft: only the title and summary are required at this point; the
@@ -172,6 +176,8 @@ def usecase_create(
     _replace_children(Lesson, use_case, lessons)
     _replace_children(Metric, use_case, metrics)
     _replace_children(UseCaseRisk, use_case, risks)
+    _replace_children(Cost, use_case, costs)
+    _replace_children(ImpactAssessment, use_case, impact_assessments)
     _record(use_case, actor, "created", to_state=use_case.publication_state)
     return use_case
 
@@ -188,6 +194,8 @@ def usecase_update(
     lessons: Iterable[dict] | None = None,
     metrics: Iterable[dict] | None = None,
     risks: Iterable[dict] | None = None,
+    costs: Iterable[dict] | None = None,
+    impact_assessments: Iterable[dict] | None = None,
     **fields,
 ) -> UseCase:
     """Change the given fields (and, when given, replace the linked lists) in one transaction.
@@ -224,8 +232,13 @@ def usecase_update(
         _replace_children(Lesson, use_case, lessons)
     if metrics is not None:
         _replace_children(Metric, use_case, metrics)
-    if risks is not None:
-        _replace_children(UseCaseRisk, use_case, risks)
+    for model, rows in (
+        (UseCaseRisk, risks),
+        (Cost, costs),
+        (ImpactAssessment, impact_assessments),
+    ):
+        if rows is not None:
+            _replace_children(model, use_case, rows)
     changes = payload_diff(before, snapshot(use_case))
     if changes:
         _record(
@@ -251,6 +264,8 @@ def snapshot(use_case: UseCase) -> dict:
         "metrics",
         "risks__risk",
         "partner_collectivites",
+        "costs",
+        "impact_assessments",
     ).get(pk=use_case.pk)
     return json.loads(
         JSONRenderer().render(

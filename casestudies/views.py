@@ -131,6 +131,10 @@ def usecase_edit(request, public_id, step):
                 {key: row[key] for key in ("name", "unit", "baseline", "value", "period")}
                 for row in forms.filled_rows(formsets["metrics"], "name")
             ]
+        if "costs" in formsets:
+            values["costs"] = forms.filled_rows(formsets["costs"], "kind")
+        if "impact_assessments" in formsets:
+            values["impact_assessments"] = forms.filled_rows(formsets["impact_assessments"], "type")
         if "risks" in formsets:
             values["risks"] = [
                 {"risk": row["risk"], "mitigation": row["mitigation"]}
@@ -192,6 +196,27 @@ def _formsets(step, use_case, data):
             "lessons": forms.LessonFormSet(data, initial=lessons, prefix="lessons"),
             "metrics": forms.MetricFormSet(data, initial=metrics, prefix="metrics"),
             "risks": forms.RiskFormSet(data, initial=risks, prefix="risks"),
+            "costs": forms.CostFormSet(
+                data,
+                initial=[
+                    {
+                        "kind": c.kind,
+                        "amount": c.amount,
+                        "period": c.period,
+                        "funding_source": c.funding_source,
+                    }
+                    for c in use_case.costs.all()
+                ],
+                prefix="costs",
+            ),
+            "impact_assessments": forms.ImpactAssessmentFormSet(
+                data,
+                initial=[
+                    {"type": i.type, "status": i.status, "date": i.date}
+                    for i in use_case.impact_assessments.all()
+                ],
+                prefix="impact_assessments",
+            ),
         }
     return {}
 

@@ -134,6 +134,8 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Django 6's default, taken now: a typed address without a scheme is https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -211,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "AIFamilyEnum": "registry.vocabularies.AIFamily",
         "MethodPhaseEnum": "registry.vocabularies.MethodPhase",
         "HostingEnum": "registry.vocabularies.Hosting",
+        "StatusEnum": "registry.vocabularies.Status",
+        "ImpactAssessmentStatusEnum": "registry.vocabularies.ImpactAssessmentStatus",
     },
 }
 

@@ -246,6 +246,9 @@ def _vocabulary_labels() -> dict:
         "users": dict(v.UsersCountBand.choices),
         "recommend": dict(v.WouldRecommend.choices),
         "status": dict(v.Status.choices),
+        "cost": dict(v.CostKind.choices),
+        "impact": dict(v.ImpactAssessmentType.choices),
+        "impact_status": dict(v.ImpactAssessmentStatus.choices),
     }
 
 

@@ -236,6 +236,29 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", _("Archivé")
 
 
+class CostKind(models.TextChoices):
+    ACQUISITION = "acquisition", _("Acquisition")
+    ANNUAL_LICENCE = "annual_licence", _("Licence annuelle")
+    INTERNAL_DAYS = "internal_days", _("Jours de travail internes")
+    TRAINING = "training", _("Formation")
+    OTHER = "other", _("Autre")
+
+
+class ImpactAssessmentType(models.TextChoices):
+    DPIA = "dpia", _("AIPD (analyse d'impact relative à la protection des données)")
+    FRIA = "fria", _("Analyse d'impact sur les droits fondamentaux")
+    SECURITY = "security", _("Analyse de risques de sécurité (EBIOS)")
+    ETHICS_REVIEW = "ethics_review", _("Revue éthique")
+    OTHER = "other", _("Autre")
+
+
+class ImpactAssessmentStatus(models.TextChoices):
+    DONE = "done", _("Réalisée")
+    IN_PROGRESS = "in_progress", _("En cours")
+    NOT_REQUIRED = "not_required", _("Non requise")
+    NOT_DONE = "not_done", _("Non réalisée")
+
+
 class SubmissionState(models.TextChoices):
     PENDING = "pending", _("En attente d'examen")
     CHANGES_REQUESTED = "changes_requested", _("Corrections demandées")

@@ -340,3 +340,28 @@ def test_partner_collectivites_are_written_and_published(api_for, people):
     assert itself.status_code == 400 and "partner_collectivites" in itself.json()
     unknown = client.post(BASE, _payload(partner_collectivites=["nulle-part"]), format="json")
     assert unknown.status_code == 400 and "partner_collectivites" in unknown.json()
+
+
+def test_costs_and_impact_assessments_are_written_and_shown_publicly_once_published(
+    api_for, people
+):
+    client = api_for("grand-annecy", people["admin"])
+    body = _payload(
+        costs=[{"kind": "annual_licence", "amount": "4800.00", "period": "2025"}],
+        impact_assessments=[{"type": "dpia", "status": "done", "date": "2025-01-15"}],
+    )
+    created = client.post(BASE, body, format="json")
+    assert created.status_code == 201, created.json()
+    public_id = created.json()["public_id"]
+    assert created.json()["costs"] == [
+        {"kind": "annual_licence", "amount": "4800.00", "period": "2025", "funding_source": ""}
+    ]
+    bad = client.post(BASE, _payload(costs=[{"kind": "bribe", "amount": "-1"}]), format="json")
+    assert bad.status_code == 400 and "costs" in bad.json()
+    client.post(f"{BASE}{public_id}/submit/", {"message": "Coûts"}, format="json")
+    api_for(None, people["curator"]).post(
+        f"/api/v1/benchmark/review-queue/{public_id}/approve/", {}, format="json"
+    )
+    entry = api_for(None).get(f"/api/v1/benchmark/use-cases/{public_id}/").json()
+    assert entry["costs"][0]["amount"] == "4800.00"
+    assert entry["impact_assessments"][0]["type"] == "dpia"

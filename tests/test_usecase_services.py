@@ -160,6 +160,10 @@ def test_contributor_creates_a_use_case_in_the_collectivite_admin(client_for, ma
         "metrics-INITIAL_FORMS": "0",
         "risks-TOTAL_FORMS": "0",
         "risks-INITIAL_FORMS": "0",
+        "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0",
+        "impact_assessments-TOTAL_FORMS": "0",
+        "impact_assessments-INITIAL_FORMS": "0",
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
     }
@@ -197,6 +201,8 @@ def test_admin_edit_of_fields_and_steps_is_one_recorded_change(client_for, make_
         "lessons-TOTAL_FORMS": "0", "lessons-INITIAL_FORMS": "0",
         "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
         "risks-TOTAL_FORMS": "0", "risks-INITIAL_FORMS": "0",
+        "costs-TOTAL_FORMS": "0", "costs-INITIAL_FORMS": "0",
+        "impact_assessments-TOTAL_FORMS": "0", "impact_assessments-INITIAL_FORMS": "0",
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
     })  # fmt: skip
     response = client.post(f"/admin/casestudies/usecase/{use_case.pk}/change/", data)
