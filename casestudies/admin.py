@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -113,6 +114,8 @@ class ImpactAssessmentInline(PolicyMixin, admin.TabularInline):
     model = ImpactAssessment
     extra = 0
     fields = ["type", "status", "date", "link"]
+    # Django 6's default, taken now: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class EventInline(admin.TabularInline):
