@@ -205,19 +205,31 @@ def usecase_update(
     unknown = set(fields) - USE_CASE_FIELDS
     if unknown:
         raise TypeError(f"usecase_update() got unexpected fields: {sorted(unknown)}")
+    _lock(use_case)
     workflow.editable(use_case.publication_state)
     before = snapshot(use_case)
     for name, value in fields.items():
         setattr(use_case, name, value)
     use_case.full_clean()
-    if (
-        use_case.publication_state == PublicationState.PUBLISHED
-        and use_case.visibility == Visibility.PRIVATE
-    ):
+    in_benchmark = BenchmarkEntry.objects.filter(uuid=use_case.uuid).exists()
+    if in_benchmark and use_case.visibility == Visibility.PRIVATE:
         raise ValidationError(
-            {"visibility": _("Ce cas d'usage est publié : dépubliez-le avant de le rendre privé.")}
+            {
+                "visibility": _(
+                    "Ce cas d'usage figure dans le registre commun : retirez-le du "
+                    "registre avant de le rendre privé."
+                )
+            }
         )
-    use_case.save()
+    # The state is the workflow's: never written back from a possibly stale instance.
+    use_case.save(update_fields=[*fields, "updated_at"])
+    if in_benchmark:
+        # What the collectivité takes back applies at once; what it widens waits for review.
+        registry_services.benchmark_entry_restrict(
+            uuid=use_case.uuid,
+            visibility=use_case.visibility,
+            withdraw_contact=not use_case.peer_contact_ok,
+        )
     if domains is not None:
         _check_domains(domains, required=False)
         use_case.domains.set(domains)
@@ -279,6 +291,9 @@ def snapshot(use_case: UseCase) -> dict:
 def _write_snapshot(use_case: UseCase, actor) -> None:
     """Copy the use case's snapshot into the public benchmark table (same transaction)."""
     payload = snapshot(use_case)
+    # The contact address is for peers (members), not for everyone: kept out of the public
+    # payload, in a column the pages and API show to the network only.
+    contact_email, payload["contact_email"] = payload["contact_email"], ""
     registry_services.benchmark_entry_write(
         collectivite=current_collectivite(),
         actor=actor,
@@ -298,6 +313,7 @@ def _write_snapshot(use_case: UseCase, actor) -> None:
             "tool_ids": [tool["id"] for tool in payload["tools"]],
             "techniques": use_case.techniques,
             "risk_codes": [risk["code"] for risk in payload["risks"]],
+            "contact_email": contact_email,
             "started_on": use_case.started_on,
             "production_on": use_case.production_on,
             "published_at": use_case.published_at,
@@ -327,7 +343,18 @@ def _transition(use_case: UseCase, actor, name: str, to_state: str, comment: str
     return previous
 
 
+def _lock(use_case: UseCase) -> None:
+    """Serialise the changes of one use case (row lock until commit) and work on its current
+    publication state, not on what a possibly stale instance holds."""
+    use_case.publication_state, use_case.published_at = (
+        UseCase.objects.select_for_update()
+        .values_list("publication_state", "published_at")
+        .get(pk=use_case.pk)
+    )
+
+
 def _check(transition: str, use_case: UseCase, actor) -> None:
+    _lock(use_case)
     workflow.check(
         transition,
         state=use_case.publication_state,

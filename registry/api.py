@@ -40,7 +40,7 @@ from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, Submission, Tool
 from registry.search import search_query
 from registry.serializers import CollectiviteSerializer, StatsSerializer, ToolSerializer
-from registry.vocabularies import QualityFlag
+from registry.vocabularies import QualityFlag, Visibility
 
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
 
@@ -165,10 +165,19 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="Un cas d'usage publié")
     def retrieve(self, request, public_id=None):
-        entry = self.get_queryset().filter(public_id=public_id).values_list("payload").first()
-        if entry is None:
+        row = (
+            self.get_queryset()
+            .filter(public_id=public_id)
+            .values_list("payload", "contact_email")
+            .first()
+        )
+        if row is None:
             raise exceptions.NotFound(_("Aucun cas d'usage publié avec cet identifiant."))
-        return Response(entry[0])
+        payload, contact_email = row
+        if Visibility.NETWORK in self.scope():
+            # Peers (members of the network) may see whom to ask, when the collectivité agrees.
+            payload["contact_email"] = contact_email
+        return Response(payload)
 
 
 class StatsView(BenchmarkMixin, generics.GenericAPIView):

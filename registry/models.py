@@ -279,6 +279,8 @@ class BenchmarkEntry(models.Model):
     published_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     payload = models.JSONField()
+    # Shown to members of the network only, when the collectivité accepts questions from peers.
+    contact_email = models.EmailField(blank=True)
     search_vector = SearchVectorField(null=True)
     # Curators' annotations: they survive republication and never change the collectivité's text.
     featured = models.BooleanField(_("mis en avant"), default=False)

@@ -183,6 +183,34 @@ def benchmark_entry_write(
     return entry
 
 
+VISIBILITY_RANK = {"private": 0, "network": 1, "public": 2}
+
+
+@transaction.atomic
+def benchmark_entry_restrict(*, uuid, visibility: str, withdraw_contact: bool) -> bool:
+    """Apply at once what a collectivité takes back from its published entry (a narrower
+    visibility, its contact address); anything it widens waits for a curator's approval."""
+    entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
+    if entry is None:
+        return False
+    changes = {}
+    if VISIBILITY_RANK[visibility] < VISIBILITY_RANK[entry.visibility]:
+        changes["visibility"] = {"before": entry.visibility, "after": visibility}
+        entry.visibility = visibility
+        entry.payload = {**entry.payload, "visibility": visibility}
+    if withdraw_contact and entry.contact_email:
+        changes["contact_email"] = {"before": "(adresse)", "after": ""}
+        entry.contact_email = ""
+    if not changes:
+        return False
+    entry.save(update_fields=["visibility", "payload", "contact_email", "updated_at"])
+    BenchmarkEntryEvent.objects.create(
+        uuid=uuid, public_id=entry.public_id, actor=None, action="restricted", changes=changes
+    )
+    _benchmark_changed()
+    return True
+
+
 @transaction.atomic
 def benchmark_entry_remove(*, uuid, actor=None, comment: str = "") -> bool:
     entry = BenchmarkEntry.objects.filter(uuid=uuid).first()

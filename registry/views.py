@@ -210,7 +210,11 @@ def usecase_page(request, public_id):
         "registry/usecase.html",
         {
             "entry": entry,
-            "uc": entry.payload,
+            "uc": {
+                **entry.payload,
+                "contact_email": entry.contact_email if v.Visibility.NETWORK in scope else "",
+            },
+            "contact_for_members": bool(entry.contact_email) and v.Visibility.NETWORK not in scope,
             "similar": list(similar),
             "status_labels": dict(v.Status.choices),
             "labels": _vocabulary_labels(),

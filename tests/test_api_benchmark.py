@@ -206,8 +206,16 @@ def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people
     client.patch(use_case, {"peer_contact_ok": True}, format="json")
     client.post(f"{use_case}submit/", {"message": "Questions bienvenues"}, format="json")
     curator.post("/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json")
-    entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
-    assert entry["contact_email"] == "juridique@annecy.test"
+    assert api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()["contact_email"] == ""
+    member = api_for(None, people["other"]).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    assert member["contact_email"] == "juridique@annecy.test"
+    # the public list and exports never carry it
+    listed = api_for(None, people["other"]).get(LIST + "?collectivite=grand-annecy").json()
+    assert listed["results"][0]["contact_email"] == ""
+    # withdrawing the consent applies at once, without waiting for a review
+    client.patch(use_case, {"peer_contact_ok": False}, format="json")
+    member = api_for(None, people["other"]).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    assert member["contact_email"] == ""
 
 
 # --- stats -------------------------------------------------------------------------------------

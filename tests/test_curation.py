@@ -409,3 +409,37 @@ def test_membership_roles_are_what_the_matrix_says(people, annecy):
 
     assert role_of(people["reader"], annecy) == Role.READER
     assert role_of(people["curator"], annecy) is None
+
+
+def test_what_a_collectivite_takes_back_applies_at_once(api_for, people, annecy):
+    """Narrowing the visibility of a published use case does not wait for a curator, in any
+    state where it is in the benchmark; turning it private needs an unpublication first."""
+    seeded = "74-GRAND-ANNECY-0001"
+    admin = api_for("grand-annecy", people["admin"])
+    curator = api_for(None, people["curator"])
+    admin.patch(f"{BASE}{seeded}/", {"purpose": "Veille juridique"}, format="json")
+    admin.post(f"{BASE}{seeded}/submit/", {"message": "Objectifs"}, format="json")
+    curator.post(f"{QUEUE}{seeded}/request-changes/", {"comment": "Précisez"}, format="json")
+    private = admin.patch(f"{BASE}{seeded}/", {"visibility": "private"}, format="json")
+    assert private.status_code == 400 and "visibility" in private.json()
+    assert api_for(None).get(f"{LIST}{seeded}/").status_code == 200
+    narrowed = admin.patch(f"{BASE}{seeded}/", {"visibility": "network"}, format="json")
+    assert narrowed.status_code == 200
+    assert api_for(None).get(f"{LIST}{seeded}/").status_code == 404  # at once
+    assert api_for(None, people["reader"]).get(f"{LIST}{seeded}/").status_code == 200
+    widened = admin.patch(f"{BASE}{seeded}/", {"visibility": "public"}, format="json")
+    assert widened.status_code == 200
+    assert api_for(None).get(f"{LIST}{seeded}/").status_code == 404  # waits for a review
+
+
+def test_a_stale_copy_cannot_overwrite_the_workflow_state(people, annecy):
+    from casestudies.services import usecase_submit, usecase_update
+
+    with tenant_context(annecy):
+        first = UseCase.objects.get(public_id="74-GRAND-ANNECY-0001")
+        stale = UseCase.objects.get(public_id="74-GRAND-ANNECY-0001")
+        usecase_update(use_case=first, actor=None, purpose="Veille")
+        usecase_submit(use_case=first, actor=None, message="Svp")
+        with pytest.raises(ValidationError, match="examen"):
+            usecase_update(use_case=stale, actor=None, context="Autre")
+        assert UseCase.objects.get(pk=first.pk).publication_state == "submitted"
