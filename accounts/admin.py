@@ -13,6 +13,12 @@ class MembershipInline(CuratorAdminMixin, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["collectivite"]
 
+    def has_add_permission(self, request, obj=None):
+        # Not on a CDG account, unless an operator does it (see MembershipAdmin.get_form).
+        if obj is not None and (obj.is_curator or obj.is_superuser):
+            return request.user.is_superuser
+        return super().has_add_permission(request, obj)
+
 
 @admin.register(User, site=public_admin)
 class UserAdmin(CuratorAdminMixin, DjangoUserAdmin):
@@ -39,6 +45,16 @@ class UserAdmin(CuratorAdminMixin, DjangoUserAdmin):
             fields.append("is_superuser")
         return fields
 
+    def has_change_permission(self, request, obj=None):
+        # An operator's account (password included) is changed by operators only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, not deleted: collectivités' histories point to them.
+        return False
+
 
 class MembershipForm(forms.ModelForm):
     class Meta:
@@ -57,6 +73,16 @@ class MembershipAdmin(CuratorAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["user", "collectivite"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "user" in form.base_fields and not request.user.is_superuser:
+            # A curator cannot make a CDG account (their own included) a member of a
+            # collectivité: a private use case never leaves its collectivité.
+            form.base_fields["user"].queryset = User.objects.filter(
+                is_curator=False, is_superuser=False
+            )
+        return form
 
     def save_model(self, request, obj, form, change):
         saved = membership_set(user=obj.user, collectivite=obj.collectivite, role=obj.role)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -58,10 +58,28 @@ class CollectiviteAdminSite(admin.AdminSite):
 
 
 collectivite_admin = CollectiviteAdminSite(name="collectivite_admin")
+# Django's LogEntry lives in the public schema and knows nothing of schemas: the "recent
+# actions" panel is left out, and the history is the use case's own (UseCaseEvent).
+collectivite_admin.index_template = "admin/collectivite_index.html"
 
 
 class PolicyMixin:
-    """Admin rights come from the member's role (accounts.policy), never from Django permissions."""
+    """Admin rights come from the member's role (accounts.policy), never from Django permissions.
+
+    Nothing is written to Django's LogEntry (public schema, keyed by a per-schema id: it would
+    mix collectivités up); the use case's history (UseCaseEvent) records every change."""
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
 
     def has_view_permission(self, request, obj=None):
         return role_allows(request.role, Action.VIEW)
@@ -237,6 +255,12 @@ class UseCaseAdmin(PolicyMixin, admin.ModelAdmin):
         if obj is not None and obj.publication_state in ("submitted", "archived"):
             return False
         return super().has_change_permission(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        use_case = self.get_object(request, object_id)
+        if use_case is None:
+            raise Http404
+        return redirect(f"/cas-d-usage/{use_case.public_id}/#historique")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "partner_collectivites" and request.collectivite is not None:

@@ -106,10 +106,16 @@ class ClassificationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         from django.db import connection
+        from django.db.models import Q
 
         from registry.models import Collectivite
 
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A tool deprecated since it was linked stays selectable where it already is.
+            self.fields["tools"].queryset = Tool.objects.filter(
+                Q(merged_into__isnull=True, deprecated=False) | Q(pk__in=self.instance.tools.all())
+            ).order_by("name")
         self.fields["partner_collectivites"].queryset = Collectivite.objects.exclude(
             pk=connection.tenant.pk
         ).order_by("name")
@@ -172,6 +178,9 @@ class MetricForm(forms.Form):
     baseline = forms.DecimalField(label=_("Avant"), required=False, max_digits=14, decimal_places=2)
     value = forms.DecimalField(label=_("Mesuré"), required=False, max_digits=14, decimal_places=2)
     period = forms.CharField(label=_("Période"), required=False, max_length=100)
+    method = forms.CharField(
+        label=_("Méthode de mesure"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RiskForm(forms.Form):
@@ -221,6 +230,7 @@ class ImpactAssessmentForm(forms.Form):
         initial=v.ImpactAssessmentStatus.DONE,
     )
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    link = forms.URLField(label=_("Lien"), required=False, assume_scheme="https")
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=3)

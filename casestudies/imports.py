@@ -121,7 +121,10 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict]]:
             ) from None
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as error:
+            raise ImportFileError(_("Fichier CSV illisible : %s") % error) from None
     if not table:
         raise ImportFileError(_("Le fichier est vide."))
     header = [name.strip() for name in table[0]]

@@ -455,7 +455,7 @@ def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
         submitted_by=actor if actor is not None and actor.is_authenticated else None,
     )
     _transition(use_case, actor, "submitted", PublicationState.SUBMITTED, message)
-    transaction.on_commit(lambda: notifications.submission_received(submission.pk))
+    transaction.on_commit(lambda: notifications.submission_received(submission.pk), robust=True)
     return submission
 
 
@@ -477,7 +477,7 @@ def usecase_request_changes(*, use_case: UseCase, actor, comment: str) -> UseCas
     _close_submission(submission, SubmissionState.CHANGES_REQUESTED, actor, comment)
     _transition(use_case, actor, "changes_requested", PublicationState.CHANGES_REQUESTED, comment)
     if submission is not None:
-        transaction.on_commit(lambda: notifications.decision_made(submission.pk))
+        transaction.on_commit(lambda: notifications.decision_made(submission.pk), robust=True)
     return use_case
 
 
@@ -491,7 +491,7 @@ def usecase_approve(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
     _transition(use_case, actor, "published", PublicationState.PUBLISHED, comment)
     _write_snapshot(use_case, actor)
     if submission is not None:
-        transaction.on_commit(lambda: notifications.decision_made(submission.pk))
+        transaction.on_commit(lambda: notifications.decision_made(submission.pk), robust=True)
     return use_case
 
 

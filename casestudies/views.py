@@ -128,7 +128,7 @@ def usecase_edit(request, public_id, step):
             values["lessons"] = forms.filled_rows(formsets["lessons"], "text")
         if "metrics" in formsets:
             values["metrics"] = [
-                {key: row[key] for key in ("name", "unit", "baseline", "value", "period")}
+                {key: row[key] for key in ("name", "unit", "baseline", "value", "period", "method")}
                 for row in forms.filled_rows(formsets["metrics"], "name")
             ]
         if "costs" in formsets:
@@ -188,6 +188,7 @@ def _formsets(step, use_case, data):
                 "baseline": m.baseline,
                 "value": m.value,
                 "period": m.period,
+                "method": m.method,
             }
             for m in use_case.metrics.all()
         ]
@@ -212,7 +213,7 @@ def _formsets(step, use_case, data):
             "impact_assessments": forms.ImpactAssessmentFormSet(
                 data,
                 initial=[
-                    {"type": i.type, "status": i.status, "date": i.date}
+                    {"type": i.type, "status": i.status, "date": i.date, "link": i.link}
                     for i in use_case.impact_assessments.all()
                 ],
                 prefix="impact_assessments",

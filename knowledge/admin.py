@@ -36,6 +36,10 @@ class GlossaryTermAdmin(CuratorAdminMixin, admin.ModelAdmin):
 
 @admin.register(Risk, site=public_admin)
 class RiskAdmin(CuratorAdminMixin, admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        # Use cases in the collectivités' schemas record the risks they met.
+        return False
+
     list_display = ["name", "kind", "code", "position"]
     list_filter = ["kind"]
 

@@ -24,6 +24,8 @@ class CuratorWritePermission(permissions.BasePermission):
 class KnowledgeViewSet(viewsets.ModelViewSet):
     permission_classes = [CuratorWritePermission]
     filter_backends = []
+    # Entries are edited, never deleted (use cases and pages refer to them).
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     # The service that writes this model (and its search vector), when it has one.
     save_service = None
 

@@ -20,6 +20,7 @@ from registry.models import (
     Tool,
     Vendor,
 )
+from registry.vocabularies import QualityFlag
 
 
 class RegistryAdminSite(admin.AdminSite):
@@ -135,12 +136,20 @@ class ToolAdmin(CuratorAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["vendor"]
     list_select_related = ["vendor"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Use cases in the collectivités' schemas link to it: merge or deprecate it instead.
+        return False
+
 
 @admin.register(Term, site=public_admin)
 class TermAdmin(CuratorAdminMixin, admin.ModelAdmin):
     list_display = ["label_fr", "vocabulary", "code", "active", "position"]
     list_filter = ["vocabulary", "active"]
     search_fields = ["label_fr", "label_en", "code"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Use cases in the collectivités' schemas link to it: deactivate it instead.
+        return False
 
 
 # --- curation: catalogue merges, the benchmark's entries and their history -----------------------
@@ -219,6 +228,19 @@ ToolAdmin.list_filter = [*ToolAdmin.list_filter, ("merged_into", admin.EmptyFiel
 VendorAdmin.actions = [merge_vendors]
 
 
+class QualityFlagFilter(admin.SimpleListFilter):
+    title = _("signalement qualité")
+    parameter_name = "quality_flag"
+
+    def lookups(self, request, model_admin):
+        return QualityFlag.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in QualityFlag.values:
+            return queryset.filter(quality_flags__contains=[self.value()])
+        return queryset
+
+
 @admin.register(BenchmarkEntry, site=public_admin)
 class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
     """Published entries: curators annotate them here; publication itself goes through the
@@ -239,7 +261,7 @@ class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
         "visibility",
         "collectivite_kind",
         "ai_family",
-        "quality_flags",
+        QualityFlagFilter,
     ]
     search_fields = ["public_id", "title", "collectivite__name"]
     list_select_related = ["collectivite"]
@@ -272,6 +294,12 @@ class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Array columns are filtered through their list filter only (a raw value is no array).
+        if lookup.split("__")[0] in ("quality_flags", "domains", "tool_ids", "curated_domains"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("historique"))
     def history(self, obj):

@@ -112,13 +112,23 @@ def row_of(payload: dict) -> dict:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @…) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(payloads: Iterable[dict], delimiter: str = ";") -> bytes:
     """UTF-8 with a byte-order mark, so French spreadsheets read the accents right."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=delimiter)
     writer.writeheader()
     for payload in payloads:
-        row = row_of(payload)
+        row = {key: _inert(value) for key, value in row_of(payload).items()}
         row["status_inferred"] = "oui" if row["status_inferred"] else "non"
         writer.writerow(row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -130,7 +140,7 @@ def to_xlsx(payloads: Iterable[dict]) -> bytes:
     sheet.append(COLUMNS)
     for payload in payloads:
         row = row_of(payload)
-        sheet.append([row[column] for column in COLUMNS])
+        sheet.append([_inert(row[column]) for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

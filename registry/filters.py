@@ -2,7 +2,6 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework.exceptions import ValidationError
 
 from registry import vocabularies as v
 from registry.models import BenchmarkEntry, Term
@@ -10,15 +9,45 @@ from registry.search import search_query
 
 
 class _AnyValues(forms.MultipleChoiceField):
-    """A repeated parameter whose values are checked elsewhere (or need no check)."""
+    """A repeated parameter of free values (slugs, codes…); a NUL character is refused."""
 
     def valid_value(self, value):
-        return True
+        return "\x00" not in value
+
+
+class _IdValues(_AnyValues):
+    def validate(self, value):
+        super().validate(value)
+        if not all(item.isdigit() and int(item) < 2**63 for item in value):
+            raise forms.ValidationError(_("Identifiant d'outil attendu (nombre entier)."))
+
+
+class _DomainValues(_AnyValues):
+    def validate(self, value):
+        super().validate(value)
+        known = set(
+            Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, code__in=value).values_list(
+                "code", flat=True
+            )
+        )
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise forms.ValidationError(_("Domaine inconnu : %s.") % ", ".join(unknown))
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class ValuesFilter(django_filters.MultipleChoiceFilter):
     field_class = _AnyValues
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdValuesFilter(ValuesFilter):
+    field_class = _IdValues
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class DomainValuesFilter(ValuesFilter):
+    field_class = _DomainValues
 
 
 class BenchmarkFilter(django_filters.FilterSet):
@@ -30,8 +59,8 @@ class BenchmarkFilter(django_filters.FilterSet):
     collectivite_kind = django_filters.MultipleChoiceFilter(choices=v.CollectiviteKind.choices)
     population_band = django_filters.MultipleChoiceFilter(choices=v.PopulationBand.choices)
     departement = ValuesFilter()
-    domain = ValuesFilter(method="filter_domain")
-    tool = ValuesFilter(method="filter_tool")
+    domain = DomainValuesFilter(method="filter_domain")
+    tool = IdValuesFilter(method="filter_tool")
     ai_family = django_filters.MultipleChoiceFilter(choices=v.AIFamily.choices)
     status = django_filters.MultipleChoiceFilter(choices=v.Status.choices)
     ai_act_risk = django_filters.MultipleChoiceFilter(choices=v.AIActRisk.choices)
@@ -74,19 +103,9 @@ class BenchmarkFilter(django_filters.FilterSet):
         return queryset.filter(search_vector=search_query(value))
 
     def filter_domain(self, queryset, name, value):
-        known = set(
-            Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, code__in=value).values_list(
-                "code", flat=True
-            )
-        )
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise ValidationError({"domain": [_("Domaine inconnu : %s.") % ", ".join(unknown)]})
         return queryset.filter(domains__overlap=value)
 
     def filter_tool(self, queryset, name, value):
-        if not all(item.isdigit() for item in value):
-            raise ValidationError({"tool": [_("Identifiant d'outil attendu (nombre entier).")]})
         return queryset.filter(tool_ids__overlap=[int(item) for item in value])
 
     def filter_technique(self, queryset, name, value):

@@ -10,7 +10,7 @@ CONFIG = "french"
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    decomposed = unicodedata.normalize("NFKD", (text or "").replace("\x00", ""))
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
