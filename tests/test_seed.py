@@ -9,7 +9,19 @@ from casestudies.models import ApproachStep, UseCase, UseCaseEvent
 from casestudies.seed import GUIDE_FILE, seed
 from registry.models import Collectivite, Domain, Term, Tool, UseCaseIdentifier
 
-GUIDE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_5f3b5456e9a71642.txt"
+GUIDE_NAME = "000_5f3b5456e9a71642.txt"
+# The guide sits beside the checkout on our machines (../shared/seeds); CI may clone elsewhere.
+GUIDE = next(
+    (
+        path
+        for path in (
+            Path(__file__).resolve().parents[2] / "shared" / "seeds" / GUIDE_NAME,
+            Path("/work/shared/seeds") / GUIDE_NAME,
+        )
+        if path.exists()
+    ),
+    Path("/work/shared/seeds") / GUIDE_NAME,
+)
 SLUGS = ["cdg74", "filiere", "grand-annecy", "collectivite-a", "epci-a", "collectivite-b", "epci-b"]
 
 
