@@ -1,6 +1,5 @@
 """A collectivité's REST API (<slug>.<BASE_DOMAIN>/api/v1/): its own use cases."""
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
@@ -9,10 +8,8 @@ from rest_framework.response import Response
 
 from casestudies import selectors, services
 from casestudies.filters import UseCaseFilter
-from casestudies.models import UseCase
 from casestudies.permissions import CollectiviteRolePermission
 from casestudies.serializers import UseCaseSerializer, UseCaseWriteSerializer
-from registry.models import Tool
 
 
 class CommentSerializer(serializers.Serializer):
@@ -73,19 +70,7 @@ class UseCaseViewSet(
     ordering = ["public_id"]
 
     def get_queryset(self):
-        return UseCase.objects.prefetch_related(
-            Prefetch(
-                "tools", queryset=Tool.objects.select_related("vendor", "merged_into__vendor")
-            ),
-            "domains",
-            "steps",
-            "lessons",
-            "metrics",
-            "risks__risk",
-            "partner_collectivites",
-            "costs",
-            "impact_assessments",
-        )
+        return selectors.usecase_full()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "collectivite": self.request.collectivite}

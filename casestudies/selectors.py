@@ -1,8 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from casestudies.models import UseCase, UseCaseEvent
-from registry.models import BenchmarkEntryEvent
+from registry.models import BenchmarkEntryEvent, Tool
 
 
 def usecase_list() -> QuerySet[UseCase]:
@@ -10,22 +10,23 @@ def usecase_list() -> QuerySet[UseCase]:
     return UseCase.objects.prefetch_related("tools", "domains").order_by("public_id")
 
 
-def usecase_get(public_id: str) -> UseCase:
-    return get_object_or_404(
-        UseCase.objects.prefetch_related(
-            "tools__vendor",
-            "tools__merged_into__vendor",
-            "domains",
-            "steps",
-            "lessons",
-            "metrics",
-            "risks__risk",
-            "partner_collectivites",
-            "costs",
-            "impact_assessments",
-        ),
-        public_id=public_id,
+def usecase_full() -> QuerySet[UseCase]:
+    """Use cases with everything their representation reads, in a constant number of queries."""
+    return UseCase.objects.prefetch_related(
+        Prefetch("tools", queryset=Tool.objects.select_related("vendor", "merged_into__vendor")),
+        "domains",
+        "steps",
+        "lessons",
+        "metrics",
+        "risks__risk",
+        "partner_collectivites",
+        "costs",
+        "impact_assessments",
     )
+
+
+def usecase_get(public_id: str) -> UseCase:
+    return get_object_or_404(usecase_full(), public_id=public_id)
 
 
 def usecase_history(use_case: UseCase) -> list[dict]:

@@ -265,20 +265,10 @@ def usecase_update(
 
 def snapshot(use_case: UseCase) -> dict:
     """What may leave the collectivité, as the JSON the benchmark stores and serves."""
+    from casestudies.selectors import usecase_full
     from casestudies.serializers import UseCaseSnapshotSerializer
 
-    use_case = UseCase.objects.prefetch_related(
-        "tools__vendor",
-        "tools__merged_into__vendor",
-        "domains",
-        "steps",
-        "lessons",
-        "metrics",
-        "risks__risk",
-        "partner_collectivites",
-        "costs",
-        "impact_assessments",
-    ).get(pk=use_case.pk)
+    use_case = usecase_full().get(pk=use_case.pk)
     return json.loads(
         JSONRenderer().render(
             UseCaseSnapshotSerializer(
