@@ -134,6 +134,9 @@ SNAPSHOT_FIELDS = [
 ]
 
 
+SERVER_SIDE_FIELDS = {"public_id", "uuid", "collectivite", "status_inferred", "published_at"}
+
+
 class UseCaseSnapshotSerializer(serializers.ModelSerializer):
     """What other collectivités and the public may read of a published use case."""
 
@@ -238,52 +241,12 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UseCase
+        # What the snapshot shows, less what the registry decides (identity, inference, date),
+        # plus what stays in the collectivité.
         fields = [
-            "title",
-            "summary",
-            "context",
-            "purpose",
-            "department_service",
-            "representative",
-            "contact_email",
-            "peer_contact_ok",
-            "tools",
-            "tool_other",
-            "partner_collectivites",
-            "ai_family",
-            "domains",
-            "techniques",
-            "automation_level",
-            "audiences",
-            "individual_decision",
-            "status",
-            "status_reason",
-            "method_phase",
-            "started_on",
-            "pilot_on",
-            "production_on",
-            "ended_on",
+            *(name for name in SNAPSHOT_FIELDS if name not in SERVER_SIDE_FIELDS),
             "next_review_on",
-            "ai_act_risk",
-            "personal_data",
-            "hosting",
-            "sourcing",
-            "human_oversight",
-            "recourse",
-            "risks_and_mitigations",
-            "users_count_band",
-            "satisfaction",
-            "would_recommend",
-            "training_done",
-            "visibility",
             "external_ref",
-            "source",
-            "steps",
-            "lessons",
-            "metrics",
-            "costs",
-            "impact_assessments",
-            "risks",
         ]
         validators = []  # uniqueness is the service's and the database's job
         # The API asks for the core classification at once (the web form may save drafts).
