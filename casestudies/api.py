@@ -62,7 +62,7 @@ class UseCaseViewSet(
     serializer_class = UseCaseSerializer
     permission_classes = [CollectiviteRolePermission]
     lookup_field = "public_id"
-    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    lookup_value_regex = r"[^/]+"
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_class = UseCaseFilter
     search_fields = ["public_id", "title", "summary", "context", "purpose"]

@@ -152,7 +152,25 @@ class VisibilityForm(forms.ModelForm):
         }
 
 
-class StepForm(forms.Form):
+class RowForm(forms.Form):
+    """A row of a list (step, lesson, cost…): empty rows are ignored, but a row the person
+    started must have its main field, or what was typed would be silently dropped."""
+
+    key_field = ""
+    key_message = _("Remplissez ce champ, ou videz la ligne.")
+    # Fields whose value shows the person meant this row (choices with a default do not).
+    significant_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        started = any(data.get(name) not in (None, "", False) for name in self.significant_fields)
+        if started and not data.get(self.key_field) and self.key_field not in self.errors:
+            self.add_error(self.key_field, self.key_message)
+        return data
+
+
+class StepForm(RowForm):
+    key_field = "text"
     text = forms.CharField(label=_("Étape"), required=False, max_length=1000)
     phase = forms.ChoiceField(
         label=_("Phase de la méthode"), required=False, choices=[("", "—"), *v.MethodPhase.choices]
@@ -160,7 +178,9 @@ class StepForm(forms.Form):
     done = forms.BooleanField(label=_("Réalisée"), required=False)
 
 
-class LessonForm(forms.Form):
+class LessonForm(RowForm):
+    key_field = "text"
+
     text = forms.CharField(
         label=_("Enseignement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -172,7 +192,11 @@ class LessonForm(forms.Form):
     )
 
 
-class MetricForm(forms.Form):
+class MetricForm(RowForm):
+    key_field = "name"
+    key_message = _("Nommez l'indicateur, ou videz la ligne.")
+    significant_fields = ("unit", "baseline", "value", "period", "method")
+
     name = forms.CharField(label=_("Indicateur"), required=False, max_length=200)
     unit = forms.CharField(label=_("Unité"), required=False, max_length=50)
     baseline = forms.DecimalField(label=_("Avant"), required=False, max_digits=14, decimal_places=2)
@@ -183,7 +207,11 @@ class MetricForm(forms.Form):
     )
 
 
-class RiskForm(forms.Form):
+class RiskForm(RowForm):
+    key_field = "risk"
+    key_message = _("Choisissez le risque, ou videz la ligne.")
+    significant_fields = ("mitigation",)
+
     risk = forms.ModelChoiceField(
         label=_("Risque rencontré"),
         required=False,
@@ -201,7 +229,11 @@ class RiskForm(forms.Form):
         self.fields["risk"].queryset = Risk.objects.all()
 
 
-class CostForm(forms.Form):
+class CostForm(RowForm):
+    key_field = "kind"
+    key_message = _("Choisissez la nature de ce coût, ou videz la ligne.")
+    significant_fields = ("amount", "period", "funding_source")
+
     kind = forms.ChoiceField(
         label=_("Nature du coût"), required=False, choices=[("", "—"), *v.CostKind.choices]
     )
@@ -213,12 +245,16 @@ class CostForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") and data.get("amount") is None:
+        if data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("Indiquez le montant de ce coût."))
         return data
 
 
-class ImpactAssessmentForm(forms.Form):
+class ImpactAssessmentForm(RowForm):
+    key_field = "type"
+    key_message = _("Choisissez le type d'analyse, ou videz la ligne.")
+    significant_fields = ("date", "link")
+
     type = forms.ChoiceField(
         label=_("Analyse d'impact"),
         required=False,

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Length
@@ -276,6 +277,17 @@ class UseCase(models.Model):
 
     def __str__(self):
         return f"{self.public_id} — {self.title}"
+
+    def clean(self):
+        if self.started_on:
+            errors = {
+                name: _("Cette date précède le début du projet (%(start)s).")
+                % {"start": self.started_on.strftime("%d/%m/%Y")}
+                for name in ("pilot_on", "production_on", "ended_on")
+                if getattr(self, name) and getattr(self, name) < self.started_on
+            }
+            if errors:
+                raise ValidationError(errors)
 
 
 class ApproachStep(models.Model):

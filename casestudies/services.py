@@ -409,9 +409,7 @@ def _required(comment: str, field: str, message: str) -> str:
 def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
     """Send to the CDG's curators, with a message; the review queue gets a copy to read."""
     collectivite = current_collectivite()
-    workflow.check(
-        "submit", state=use_case.publication_state, actor=actor, collectivite=collectivite
-    )
+    _check("submit", use_case, actor)
     message = _required(message, "message", _("Dites en quelques mots ce que vous soumettez."))
     _check_core_fields(use_case)
     if use_case.visibility == Visibility.PRIVATE:

@@ -159,6 +159,8 @@ def usecase_edit(request, public_id, step):
         {
             "form": form,
             "formsets": formsets,
+            "formsets_errors": request.method == "POST"
+            and any(not formset.is_valid() for formset in formsets.values()),
             "steps": forms.STEPS,
             "current": step,
             "use_case": use_case,
@@ -288,9 +290,10 @@ def maturity(request):
         answers = {}
         for axis in axes:
             for question in axis.questions.all():
-                raw = request.POST.get(question.code, "")
-                if raw.isdigit():
-                    answers[question.code] = int(raw)
+                raw = request.POST.get(question.code, "").strip()
+                if raw:
+                    # Anything that is not one of the offered scores is refused by the service.
+                    answers[question.code] = int(raw) if raw.lstrip("-").isdigit() else raw
         try:
             services.maturity_save(actor=request.user, answers=answers)
         except ValidationError as error:

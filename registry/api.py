@@ -137,7 +137,7 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
 
     serializer_class = UseCaseSnapshotSerializer
     lookup_field = "public_id"
-    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    lookup_value_regex = r"[^/]+"
 
     @extend_schema(summary="Cas d'usage publiés de toutes les collectivités")
     def list(self, request):
@@ -362,7 +362,7 @@ class ReviewQueueViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsCurator]
     serializer_class = SubmissionSerializer
     lookup_field = "public_id"
-    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    lookup_value_regex = r"[^/]+"
     filter_backends = []
 
     def get_queryset(self):
@@ -449,7 +449,7 @@ class BenchmarkCurationViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsCurator]
     lookup_field = "public_id"
-    lookup_value_regex = r"[0-9AB]{2,3}-[A-Z0-9-]+"
+    lookup_value_regex = r"[^/]+"
     queryset = BenchmarkEntry.objects.all()
     serializer_class = AnnotationSerializer
     filter_backends = []

@@ -20,7 +20,7 @@ FACETS = [
     ("tool", "tool", _("Outil")),
     ("collectivite_kind", "collectivite_kind", _("Type de collectivité")),
     ("population_band", "population_band", _("Population")),
-    ("ai_family", "ai_family", "Famille d'IA"),
+    ("ai_family", "ai_family", _("Famille d'IA")),
     ("ai_act_risk", "ai_act_risk", _("Risque (règlement européen sur l'IA)")),
 ]
 SORTS = [
@@ -55,7 +55,6 @@ def home(request):
         usage = selectors.tool_usage(scope)
         top = sorted(usage, key=lambda tool_id: -usage[tool_id]["collectivites_count"])[:5]
         return {
-            "collectivites": Collectivite.objects.count(),
             "use_cases": sum(by_status.values()),
             "by_status": [(str(v.Status(code).label), n) for code, n in by_status.items()],
             "top_tools": [(tool_id, usage[tool_id]["collectivites_count"]) for tool_id in top],
@@ -70,6 +69,8 @@ def home(request):
         "registry/home.html",
         {
             "figures": data,
+            # Not cached with the benchmark's figures: collectivités join without publishing.
+            "collectivites_count": Collectivite.objects.count(),
             "top_tools": [
                 (tools[tool_id], n) for tool_id, n in data["top_tools"] if tool_id in tools
             ],

@@ -171,3 +171,61 @@ def test_repeated_failed_sign_ins_pause_the_account_on_that_address(client_for, 
     assert response.status_code == 200
     assert "Trop de tentatives" in response.content.decode()
     assert User.objects.get(email="lecteur@annecy.test").last_login is None
+
+
+def test_a_started_row_without_its_main_field_is_an_error_not_a_silent_loss(client_for, people):
+    client = client_for("grand-annecy", people["contributor"])
+    url = "/cas-d-usage/74-GRAND-ANNECY-0001/modifier/resultats/"
+    data = {}
+    for prefix in ("lessons", "metrics", "risks", "costs", "impact_assessments"):
+        data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update({"metrics-0-value": "12", "costs-0-amount": "5000",
+                 "lessons-0-category": "other", "lessons-0-polarity": "recommendation",
+                 "impact_assessments-0-status": "done"})  # fmt: skip
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nommez l&#x27;indicateur" in html and "Choisissez la nature de ce coût" in html
+    assert 'role="alert"' in html and "(erreurs)" in html
+
+
+def test_a_malformed_token_is_a_401_not_a_500(api_for):
+    client = api_for(None)
+    client.credentials(HTTP_AUTHORIZATION="Token \x00abc")
+    assert client.get("/api/v1/benchmark/use-cases/").status_code == 401
+
+
+def test_the_home_page_counts_a_new_collectivite_at_once(client_for, db):
+    from registry.services import collectivite_create
+
+    assert "<strong>7</strong>" in client_for(None).get("/").content.decode()
+    collectivite_create(slug="thones", name="Commune de Thônes", kind="commune")
+    assert "<strong>8</strong>" in client_for(None).get("/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/benchmark/use-cases/NOPE/",
+                                  "/api/v1/benchmark/review-queue/nope/"])  # fmt: skip
+def test_unknown_ids_on_the_api_are_json_404s(api_for, people, path):
+    response = api_for(None, people["curator"]).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_maturity_answer_that_is_not_a_score_is_called_invalid(client_for, people):
+    from knowledge.models import MaturityQuestion
+
+    data = {code: "2" for code in MaturityQuestion.objects.values_list("code", flat=True)}
+    first = next(iter(data))
+    data[first] = "abc"
+    html = (
+        client_for("grand-annecy", people["contributor"]).post("/maturite/", data).content.decode()
+    )
+    assert "Réponse invalide." in html
+
+
+def test_dates_before_the_start_are_refused(api_for, people):
+    response = api_for("grand-annecy", people["contributor"]).patch(
+        "/api/v1/use-cases/74-GRAND-ANNECY-0001/",
+        {"started_on": "2024-01-01", "production_on": "2023-01-01"}, format="json",
+    )  # fmt: skip
+    assert response.status_code == 400 and "production_on" in response.json()
