@@ -11,7 +11,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test lint format migrate seed check bench
+.PHONY: help install run test lint format migrate seed check bench messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,3 +53,7 @@ check: install ## Django system checks
 
 bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités
 	$(WITH_DB) $(PY) bench/benchmark_api.py
+
+messages: install ## Update and compile the English catalogue (locale/en), after changing strings
+	$(WITH_DB) bash -c '$(MANAGE) makemessages -l en --ignore=.venv --ignore=var --ignore=tests \
+	  --ignore=bench --no-obsolete && $(MANAGE) compilemessages -l en --ignore=.venv'

@@ -55,6 +55,7 @@ urlpatterns = [
     path("donnees-personnelles/", page("donnees_personnelles"), name="privacy"),
     path("licence/", page("licence"), name="licence"),
     path("compte/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_public", "Registre IA des collectivités — API commune"),

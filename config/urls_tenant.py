@@ -34,6 +34,7 @@ urlpatterns = [
         name="usecase-action",
     ),
     path("compte/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", collectivite_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_tenant", "Registre IA des collectivités — API de la collectivité"),

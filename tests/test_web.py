@@ -223,3 +223,14 @@ def test_admin_archives_from_the_page(client_for, people, annecy):
     response = client.post("/cas-d-usage/74-GRAND-ANNECY-0001/archive/", {}, follow=True)
     assert "Archivé." in response.content.decode()
     assert "74-GRAND-ANNECY-0001" not in client_for(None).get("/cas-d-usage/").content.decode()
+
+
+def test_a_visitor_can_switch_to_english_and_back(client_for):
+    client = client_for(None)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/cas-d-usage/"})
+    assert response.status_code == 302 and response["Location"] == "/cas-d-usage/"
+    html = client.get("/cas-d-usage/").content.decode()
+    assert '<html lang="en"' in html
+    assert "Se connecter" not in html
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert '<html lang="fr"' in client.get("/").content.decode()
