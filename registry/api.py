@@ -6,8 +6,7 @@ Reads only the public schema's benchmark table: no request ever visits a collect
 import hashlib
 import json
 
-from django.contrib.postgres.search import SearchRank
-from django.db.models import F, TextField
+from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils import timezone
@@ -38,29 +37,10 @@ from registry import exports, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, Submission, Tool
-from registry.search import search_query
 from registry.serializers import CollectiviteSerializer, StatsSerializer, ToolSerializer
 from registry.vocabularies import QualityFlag, Visibility
 
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
-
-
-class CountedQuerySet:
-    """A queryset whose count is already known, for the paginator."""
-
-    ordered = True
-
-    def __init__(self, queryset, count: int):
-        self.queryset, self._count = queryset, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return self.queryset[index]
 
 
 class BenchmarkMixin:
@@ -78,13 +58,9 @@ class BenchmarkMixin:
         return selectors.benchmark_entries(self.scope())
 
     def filtered(self):
-        queryset = self.filter_queryset(self.get_queryset())
-        q = self.request.query_params.get("q", "").strip()
-        if q and "ordering" not in self.request.query_params:
-            # Most relevant first when searching, unless the caller chose an order.
-            rank = SearchRank(F("search_vector"), search_query(q))
-            queryset = queryset.annotate(rank=rank).order_by("-rank", "public_id")
-        return queryset
+        return selectors.by_relevance(
+            self.filter_queryset(self.get_queryset()), self.request.query_params
+        )
 
     def version(self) -> int:
         if not hasattr(self, "_version"):
@@ -149,7 +125,7 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
         count = self.cached("count", queryset.count)
         rows = queryset.annotate(payload_text=Cast("payload", TextField()))
         page = self.paginate_queryset(
-            CountedQuerySet(rows.values_list("payload_text", flat=True), count)
+            selectors.CountedQuerySet(rows.values_list("payload_text", flat=True), count)
         )
         paginator = self.paginator
         # The stored snapshots are spliced in as they are, never decoded and re-encoded.

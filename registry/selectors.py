@@ -1,10 +1,12 @@
 import hashlib
 import json
 
+from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db.models import Count, F, Func, Q, QuerySet
 
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Tool
+from registry.search import search_query
 from registry.vocabularies import SubmissionState, Visibility
 
 
@@ -136,3 +138,31 @@ def query_params(querydict, ignore=("page", "format")) -> list:
     return sorted(
         (name, sorted(values)) for name, values in querydict.lists() if name not in ignore
     )
+
+
+def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:
+    """Most relevant first when searching (`q`), unless the caller chose an order; otherwise
+    the model's order (latest published first)."""
+    q = params.get("q", "").strip()
+    if not q or "ordering" in params:
+        return queryset
+    rank = SearchRank(F("search_vector"), search_query(q))
+    return queryset.annotate(rank=rank).order_by("-rank", "public_id")
+
+
+class CountedQuerySet:
+    """A queryset whose count is known already (cached per benchmark version), for paginators."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]

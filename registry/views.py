@@ -1,8 +1,7 @@
 """Pages of the public site: they read the public schema only (benchmark table, catalogue)."""
 
-from django.contrib.postgres.search import SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,6 @@ from registry import selectors
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
 from registry.models import Collectivite, Term, Tool
-from registry.search import search_query
 
 FACETS = [
     # (parameter, stats dimension, legend)
@@ -101,13 +99,8 @@ def explorer(request):
             status=400,
         )
     queryset = filterset.qs
+    queryset = selectors.by_relevance(queryset, request.GET)
     q = request.GET.get("q", "").strip()
-    if "ordering" not in request.GET and not q:
-        queryset = queryset.order_by("-published_at", "public_id")
-    elif q and "ordering" not in request.GET:
-        queryset = queryset.annotate(rank=SearchRank(F("search_vector"), search_query(q))).order_by(
-            "-rank", "public_id"
-        )
     version = selectors.benchmark_version()
     params = selectors.query_params(request.GET, ignore=("page", "ordering"))
 
@@ -146,7 +139,9 @@ def explorer(request):
         ]
         options.sort(key=lambda option: (-option["count"], str(option["label"])))
         facets.append({"param": param, "legend": legend, "options": options})
-    paginator = Paginator(_Counted(queryset.values_list("payload", flat=True), total), 20)
+    paginator = Paginator(
+        selectors.CountedQuerySet(queryset.values_list("payload", flat=True), total), 20
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -162,24 +157,6 @@ def explorer(request):
             "status_labels": dict(v.Status.choices),
         },
     )
-
-
-class _Counted:
-    """A queryset whose count is known already (cached per benchmark version)."""
-
-    ordered = True
-
-    def __init__(self, queryset, count):
-        self.queryset, self._count = queryset, count
-
-    def count(self):
-        return self._count
-
-    def __len__(self):
-        return self._count
-
-    def __getitem__(self, index):
-        return self.queryset[index]
 
 
 def usecase_page(request, public_id):
