@@ -3,25 +3,27 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, User
-from accounts.services import membership_set
-from registry.admin import CuratorAdminMixin, public_admin
+from accounts import policy
+from accounts.admin_sites import public_admin
+from accounts.models import AuditEvent, Membership, User
+from accounts.permissions import PolicyAdminMixin
+from accounts.services import membership_remove, membership_set
 
 
-class MembershipInline(CuratorAdminMixin, admin.TabularInline):
+class MembershipInline(PolicyAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["collectivite"]
 
     def has_add_permission(self, request, obj=None):
         # Not on a CDG account, unless an operator does it (see MembershipAdmin.get_form).
-        if obj is not None and (obj.is_curator or obj.is_superuser):
-            return request.user.is_superuser
+        if obj is not None and not policy.may_make_member(request.user, obj):
+            return False
         return super().has_add_permission(request, obj)
 
 
 @admin.register(User, site=public_admin)
-class UserAdmin(CuratorAdminMixin, DjangoUserAdmin):
+class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_curator", "is_active", "last_login"]
     list_filter = ["is_curator", "is_active", "is_superuser"]
@@ -40,20 +42,27 @@ class UserAdmin(CuratorAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
+        if not policy.is_operator(request.user):
             # Curators manage accounts, but only operators make operators.
             fields.append("is_superuser")
         return fields
 
     def has_change_permission(self, request, obj=None):
-        # An operator's account (password included) is changed by operators only.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not policy.may_change_account(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        # Accounts are deactivated, not deleted: collectivités' histories point to them.
-        return False
+    def save_formset(self, request, form, formset, change):
+        # Memberships are given by their service (validation and audit row).
+        for membership in formset.save(commit=False):
+            membership_set(
+                user=membership.user,
+                collectivite=membership.collectivite,
+                role=membership.role,
+                actor=request.user,
+            )
+        for membership in formset.deleted_objects:
+            membership_remove(membership=membership, actor=request.user)
 
 
 class MembershipForm(forms.ModelForm):
@@ -63,7 +72,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership, site=public_admin)
-class MembershipAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(PolicyAdminMixin, admin.ModelAdmin):
     form = MembershipForm
     list_display = ["user", "collectivite", "role", "created_at"]
     list_filter = ["role", "collectivite"]
@@ -76,14 +85,42 @@ class MembershipAdmin(CuratorAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if "user" in form.base_fields and not request.user.is_superuser:
-            # A curator cannot make a CDG account (their own included) a member of a
-            # collectivité: a private use case never leaves its collectivité.
+        if "user" in form.base_fields and not policy.is_operator(request.user):
+            # A curator cannot make a CDG account a member of a collectivité (the policy's
+            # may_make_member): those accounts are not offered.
             form.base_fields["user"].queryset = User.objects.filter(
                 is_curator=False, is_superuser=False
             )
         return form
 
     def save_model(self, request, obj, form, change):
-        saved = membership_set(user=obj.user, collectivite=obj.collectivite, role=obj.role)
+        saved = membership_set(
+            user=obj.user, collectivite=obj.collectivite, role=obj.role, actor=request.user
+        )
         obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        membership_remove(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_remove(membership=membership, actor=request.user)
+
+
+@admin.register(AuditEvent, site=public_admin)
+class AuditEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Who changed what in the public schema (collectivités, catalogue, knowledge, accounts)."""
+
+    list_display = ["created_at", "action", "object_repr", "actor"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id"]
+    list_select_related = ["actor"]
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    ]

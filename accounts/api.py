@@ -3,7 +3,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -21,8 +20,8 @@ class LoginRateThrottle(AnonRateThrottle):
 class ObtainTokenView(APIView):
     """POST an e-mail and a password, get the token to send as `Authorization: Token <key>`."""
 
+    policy_name = "auth-token"
     authentication_classes = []
-    permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
     def get_authenticate_header(self, request):

@@ -1,8 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from registry.models import Collectivite
 
 
 class UserManager(BaseUserManager):
@@ -74,7 +73,8 @@ class Membership(models.Model):
         User, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="memberships"
     )
     collectivite = models.ForeignKey(
-        Collectivite,
+        # By name: accounts sits below registry and imports none of it.
+        "registry.Collectivite",
         verbose_name=_("collectivité"),
         on_delete=models.CASCADE,
         related_name="memberships",
@@ -96,3 +96,33 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.collectivite} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who changed what in the public schema (collectivités, catalogue, knowledge base, accounts):
+    one row per write of a service, with its actor. A use case's own history is its UseCaseEvent
+    rows (its schema), a benchmark entry's its BenchmarkEntryEvent rows."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("type d'objet"), max_length=80)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=80)
+    object_repr = models.CharField(_("objet"), max_length=200)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journal des modifications")
+        verbose_name_plural = _("journal des modifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.action} {self.object_repr}"

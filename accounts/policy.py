@@ -1,4 +1,14 @@
-"""Who may do what in a collectivité: one table, consulted by the admin, pages and API alike."""
+"""Who may do what: the one permission policy of the registry.
+
+Everything that decides a right reads this module: the role table of a collectivité's members,
+who may perform each transition of the publication workflow, what a viewer may read of the
+benchmark, the curators' rights, and the rule of every API action and admin view. The DRF
+permission class and the admin mixins (accounts.permissions) are thin adapters over it.
+
+It fails closed: an API action or an admin view that no rule lists is refused.
+"""
+
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +25,8 @@ class Action(models.TextChoices):
     ARCHIVE = "archive", _("archiver")
 
 
+# --- members of a collectivité -----------------------------------------------------------------
+
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.READER: frozenset({Action.VIEW}),
     Role.CONTRIBUTOR: frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.SUBMIT}),
@@ -30,7 +42,7 @@ def membership_of(user, collectivite) -> Membership | None:
 
 def role_of(user, collectivite) -> str | None:
     """The user's role in the collectivité; platform superusers act as its admin."""
-    if not user.is_authenticated or not user.is_active or collectivite is None:
+    if user is None or not user.is_authenticated or not user.is_active or collectivite is None:
         return None
     membership = membership_of(user, collectivite)
     if membership is not None:
@@ -44,8 +56,7 @@ def role_allows(role: str | None, action: str) -> bool:
     return role is not None and action in ROLE_ACTIONS[role]
 
 
-def can(user, collectivite, action: str) -> bool:
-    return role_allows(role_of(user, collectivite), action)
+# --- curators and operators --------------------------------------------------------------------
 
 
 def is_curator(user) -> bool:
@@ -56,3 +67,266 @@ def is_curator(user) -> bool:
         and user.is_active
         and (user.is_superuser or user.is_curator)
     )
+
+
+def is_operator(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+# --- the publication workflow's transitions (casestudies.workflow holds their states) -----------
+
+
+@dataclass(frozen=True)
+class Actors:
+    # A member whose role allows this action, and/or a curator.
+    member_action: str | None
+    curator: bool
+
+
+TRANSITION_ACTORS: dict[str, Actors] = {
+    "submit": Actors(Action.SUBMIT, curator=False),
+    "withdraw": Actors(Action.SUBMIT, curator=False),
+    "request_changes": Actors(None, curator=True),
+    "approve": Actors(None, curator=True),
+    "unpublish": Actors(Action.UNPUBLISH, curator=True),
+    "archive": Actors(Action.ARCHIVE, curator=False),
+}
+
+
+def may_transition(user, collectivite, name: str, *, role: str | None = None) -> bool:
+    """May this user make this transition on a use case of this collectivité? (Unknown: no.)"""
+    actors = TRANSITION_ACTORS.get(name)
+    if actors is None:
+        return False
+    if actors.curator and is_curator(user):
+        return True
+    if actors.member_action is None:
+        return False
+    role = role if role is not None else role_of(user, collectivite)
+    return role_allows(role, actors.member_action)
+
+
+def members_may(name: str, role: str | None) -> bool:
+    """May a member with this role make this transition (the pages offer it or not)?"""
+    actors = TRANSITION_ACTORS.get(name)
+    return (
+        actors is not None
+        and actors.member_action is not None
+        and role_allows(role, actors.member_action)
+    )
+
+
+def curators_only(name: str) -> bool:
+    actors = TRANSITION_ACTORS.get(name)
+    return actors is not None and actors.curator and actors.member_action is None
+
+
+# --- what a viewer may read of the benchmark ----------------------------------------------------
+
+# Values of registry.vocabularies.Visibility (a test checks they match): accounts imports nothing
+# of the apps above it.
+PUBLIC = "public"
+NETWORK = "network"
+
+
+def visibility_scope(user) -> list[str]:
+    """Visibilities a viewer may read in the benchmark: anonymous callers see `public` entries;
+    members of a collectivité, curators and operators also `network` ones."""
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.is_curator or user.memberships.exists())
+    ):
+        return [PUBLIC, NETWORK]
+    return [PUBLIC]
+
+
+# --- every API action ---------------------------------------------------------------------------
+
+ANYONE = "anyone"  # read by anyone (what they see is then narrowed by visibility_scope)
+CURATOR = "curator"  # CDG curators and operators
+WORKFLOW = "workflow"  # a member; the transition table decides, in the service, with a reason
+
+# By view (its `policy_name`) and action (a viewset's action, or the HTTP method of a view): an
+# Action is a member's right in the collectivité of the host (non-members get a 404).
+API_RULES: dict[str, dict[str, str]] = {
+    # A collectivité's API (its host)
+    "usecase": {
+        "list": Action.VIEW,
+        "retrieve": Action.VIEW,
+        "history": Action.VIEW,
+        "create": Action.CREATE,
+        "update": Action.EDIT,
+        "partial_update": Action.EDIT,
+        "destroy": WORKFLOW,
+        "submit": WORKFLOW,
+        "withdraw": WORKFLOW,
+        "publish": WORKFLOW,
+        "unpublish": WORKFLOW,
+    },
+    # Both hosts
+    "auth-token": {"post": ANYONE},
+    # The public API
+    "benchmark": {"list": ANYONE, "retrieve": ANYONE},
+    "benchmark-stats": {"get": ANYONE},
+    "benchmark-export": {"get": ANYONE},
+    "collectivite-list": {"get": ANYONE},
+    "tool-list": {"get": ANYONE},
+    "benchmark-curation": {"annotations": CURATOR},
+    "review-queue": {
+        "list": CURATOR,
+        "retrieve": CURATOR,
+        "approve": CURATOR,
+        "request_changes": CURATOR,
+    },
+    "benchmark-decision": {"unpublish": CURATOR},
+    "knowledge": {
+        "list": ANYONE,
+        "retrieve": ANYONE,
+        "create": CURATOR,
+        "update": CURATOR,
+        "partial_update": CURATOR,
+    },
+}
+
+# The answers of an API decision.
+ALLOWED = "allowed"
+NOT_FOUND = "not_found"  # nothing is revealed to a non-member
+NOT_AUTHENTICATED = "not_authenticated"
+FORBIDDEN = "forbidden"
+
+
+def api_rule(view_name: str | None, action: str | None) -> str | None:
+    rules = API_RULES.get(view_name or "", {})
+    if action in ("metadata", "head", "options"):
+        # OPTIONS and HEAD are answered as the view's reading is.
+        action = next((name for name in ("list", "retrieve", "get") if name in rules), None)
+    return rules.get(action or "")
+
+
+def api_decision(user, collectivite, view_name: str | None, action: str | None) -> str:
+    """ALLOWED, or why not. An action no rule lists is FORBIDDEN."""
+    rule = api_rule(view_name, action)
+    if collectivite is not None and rule is not None and rule != ANYONE:
+        # On a collectivité's host, only its members get anything but the token endpoint.
+        role = role_of(user, collectivite)
+        if role is None:
+            return NOT_FOUND
+        if rule == WORKFLOW:
+            return ALLOWED if role_allows(role, Action.VIEW) else FORBIDDEN
+        if rule == CURATOR:
+            return FORBIDDEN
+        return ALLOWED if role_allows(role, rule) else FORBIDDEN
+    if rule == ANYONE:
+        return ALLOWED
+    if rule == CURATOR:
+        if user is None or not user.is_authenticated:
+            return NOT_AUTHENTICATED
+        return ALLOWED if is_curator(user) else FORBIDDEN
+    return FORBIDDEN
+
+
+# --- every admin view ---------------------------------------------------------------------------
+
+NOBODY = "nobody"
+OPERATOR = "operator"  # platform operators (superusers) only
+PERMISSIONS = ("view", "add", "change", "delete")
+
+
+def _all(rule: str, **exceptions: str) -> dict[str, str]:
+    return {permission: exceptions.get(permission, rule) for permission in PERMISSIONS}
+
+
+# The public admin (BASE_DOMAIN/admin/): curators and operators, by model.
+PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
+    # Accounts are deactivated, not deleted: collectivités' histories point to them.
+    "accounts.user": _all(CURATOR, delete=NOBODY),
+    "accounts.membership": _all(CURATOR),
+    "accounts.auditevent": _all(NOBODY, view=CURATOR),
+    # Deleting a collectivité would orphan or drop its schema: an operator's job, not a click.
+    "registry.collectivite": _all(CURATOR, delete=NOBODY),
+    "registry.domain": _all(CURATOR),
+    "registry.vendor": _all(CURATOR),
+    # Use cases in the collectivités' schemas link to tools and terms: merge or deactivate.
+    "registry.tool": _all(CURATOR, delete=NOBODY),
+    "registry.term": _all(CURATOR, delete=NOBODY),
+    # Published entries are annotated; publication goes through the review queue.
+    "registry.benchmarkentry": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    "registry.benchmarkentryevent": _all(NOBODY, view=CURATOR),
+    # A submission is read and decided (its change view), never created or deleted here.
+    "registry.submission": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    "knowledge.article": _all(CURATOR),
+    "knowledge.glossaryterm": _all(CURATOR),
+    # Use cases in the collectivités' schemas record the risks they met.
+    "knowledge.risk": _all(CURATOR, delete=NOBODY),
+    "knowledge.phase": _all(CURATOR),
+    "knowledge.bibliographyentry": _all(CURATOR),
+    "knowledge.maturityaxis": _all(CURATOR),
+    "knowledge.maturityquestion": _all(CURATOR),
+}
+
+# A collectivité's admin (<slug>.BASE_DOMAIN/admin/): its members, by role.
+COLLECTIVITE_ADMIN_RULES: dict[str, dict[str, str]] = {
+    # Use cases are archived (workflow), never destroyed.
+    "casestudies.usecase": {
+        "view": Action.VIEW,
+        "add": Action.CREATE,
+        "change": Action.EDIT,
+        "delete": NOBODY,
+    },
+    # Rows are edited through their use case.
+    **{
+        f"casestudies.{model}": {
+            "view": Action.VIEW,
+            "add": Action.CREATE,
+            "change": Action.EDIT,
+            "delete": Action.EDIT,
+        }
+        for model in (
+            "approachstep",
+            "lesson",
+            "metric",
+            "cost",
+            "impactassessment",
+            "usecaserisk",
+        )
+    },
+    # The history is written by the services only.
+    "casestudies.usecaseevent": _all(NOBODY, view=Action.VIEW),
+}
+
+ADMIN_RULES = {"public_admin": PUBLIC_ADMIN_RULES, "collectivite_admin": COLLECTIVITE_ADMIN_RULES}
+
+
+def admin_allows(site: str, model_label: str, permission: str, user, role=None) -> bool:
+    """May this user do this (view, add, change, delete) on this model in this admin site?"""
+    rule = ADMIN_RULES.get(site, {}).get(model_label, {}).get(permission)
+    if rule is None or rule == NOBODY:
+        return False
+    if rule == CURATOR:
+        return is_curator(user)
+    if rule == OPERATOR:
+        return is_operator(user)
+    return role_allows(role, rule)
+
+
+def admin_site_allows(site: str, user, role=None, collectivite=None) -> bool:
+    """Who enters an admin site at all: curators the public one (on the public host), members
+    the collectivité's one (on its host)."""
+    if site == "public_admin":
+        return collectivite is None and is_curator(user)
+    if site == "collectivite_admin":
+        return collectivite is not None and role_allows(role, Action.VIEW)
+    return False
+
+
+def may_change_account(user, account) -> bool:
+    """An operator's account (password included) is changed by operators only."""
+    return is_operator(user) or not account.is_superuser
+
+
+def may_make_member(user, account) -> bool:
+    """A curator cannot make a CDG account (their own included) a member of a collectivité: a
+    private use case never leaves its collectivité. Operators may."""
+    return is_operator(user) or not (account.is_curator or account.is_superuser)

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from accounts.models import Membership, Role, User
+from accounts.models import AuditEvent, Membership, Role, User
 
 
 @transaction.atomic
@@ -19,10 +19,56 @@ def user_create(
 
 
 @transaction.atomic
-def membership_set(*, user: User, collectivite, role: str = Role.READER) -> Membership:
+def membership_set(*, user: User, collectivite, role: str = Role.READER, actor=None) -> Membership:
     """Give the user this role in the collectivité (creating the membership when needed)."""
-    membership, _created = Membership.objects.update_or_create(
+    membership, created = Membership.objects.update_or_create(
         user=user, collectivite=collectivite, defaults={"role": role}
     )
     membership.full_clean()
+    audit_record(
+        actor=actor,
+        action="membership_created" if created else "membership_changed",
+        target=membership,
+        changes={"role": {"before": None, "after": role}},
+    )
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    audit_record(actor=actor, action="membership_removed", target=membership)
+    membership.delete()
+
+
+def actor_or_none(user):
+    """The user to record as the author of a change (None: the system, or an anonymous caller)."""
+    return user if user is not None and user.is_authenticated else None
+
+
+def audit_record(*, actor, action: str, target, changes: dict | None = None) -> AuditEvent:
+    """One row of the public audit trail for a write of a service (inside its transaction)."""
+    return AuditEvent.objects.create(
+        actor=actor_or_none(actor),
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        object_repr=str(target)[:200],
+        changes=changes or {},
+    )
+
+
+def field_changes(instance, values: dict) -> dict:
+    """{field: {before, after}} for the values that differ from the instance's (JSON-safe)."""
+    return {
+        name: {"before": _plain(getattr(instance, name, None)), "after": _plain(value)}
+        for name, value in values.items()
+        if getattr(instance, name, None) != value
+    }
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from casestudies import selectors, services
 from casestudies.filters import UseCaseFilter
-from casestudies.permissions import CollectiviteRolePermission
 from casestudies.serializers import UseCaseSerializer, UseCaseWriteSerializer
 
 
@@ -59,8 +58,8 @@ class UseCaseViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    policy_name = "usecase"
     serializer_class = UseCaseSerializer
-    permission_classes = [CollectiviteRolePermission]
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]

@@ -1,11 +1,23 @@
 """The web form for declaring a use case, in steps: each step saves the draft."""
 
 from django import forms
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casestudies.models import UseCase
+from casestudies.models import (
+    ApproachStep,
+    Cost,
+    ImpactAssessment,
+    Lesson,
+    Metric,
+    UseCase,
+    UseCaseRisk,
+)
+from knowledge.models import Risk
+from registry import snapshot
 from registry import vocabularies as v
-from registry.models import Term, Tool
+from registry.models import Collectivite, Tool
 
 
 class DateInput(forms.DateInput):
@@ -15,147 +27,74 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class DescriptionForm(forms.ModelForm):
-    class Meta:
-        model = UseCase
-        fields = [
-            "title",
-            "summary",
-            "context",
-            "purpose",
-            "department_service",
-            "representative",
-            "contact_email",
-            "peer_contact_ok",
-        ]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 400}),
-            "context": forms.Textarea(attrs={"rows": 3}),
-            "purpose": forms.Textarea(attrs={"rows": 3}),
-        }
-        help_texts = {
-            "title": _(
-                "120 caractères au plus, ex. « Aide à la rédaction des arrêtés de carrière »."
-            ),
-            "context": _("Le problème que le projet cherche à résoudre."),
-            "representative": _("La personne à contacter pour ce projet."),
-        }
+class DeclaredForm(forms.ModelForm):
+    """A step of the form: its fields are the declared fields of its sections (registry.snapshot),
+    with the declaration's labels, help texts and vocabularies; only widgets are chosen here."""
 
-
-class ClassificationForm(forms.ModelForm):
-    tools = forms.ModelMultipleChoiceField(
-        label=_("Outils du catalogue"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        queryset=Tool.objects.filter(merged_into__isnull=True, deprecated=False).order_by("name"),
-    )
-    domains = forms.ModelMultipleChoiceField(
-        label=_("Domaines"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        queryset=Term.objects.filter(vocabulary="domain", active=True),
-        help_text=_("Au moins un, pour soumettre au CDG."),
-    )
-    techniques = forms.MultipleChoiceField(
-        label=_("Techniques"),
-        choices=v.Technique.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    partner_collectivites = forms.ModelMultipleChoiceField(
-        label=_("Collectivités partenaires (mutualisation)"),
-        required=False,
-        queryset=None,
-        help_text=_("Celles qui partagent ce déploiement, le cas échéant."),
-    )
-    audiences = forms.MultipleChoiceField(
-        label=_("Publics concernés"),
-        choices=v.Audience.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = UseCase
-        fields = [
-            "tools",
-            "tool_other",
-            "ai_family",
-            "domains",
-            "techniques",
-            "audiences",
-            "automation_level",
-            "individual_decision",
-            "status",
-            "status_reason",
-            "method_phase",
-            "started_on",
-            "production_on",
-            "ai_act_risk",
-            "personal_data",
-            "hosting",
-            "sourcing",
-        ]
-        widgets = {"started_on": DateInput(), "production_on": DateInput()}
-        help_texts = {
-            "ai_family": _(
-                "Généraliste (ChatGPT, Mistral…) ou métier (outil conçu pour une tâche)."
-            ),
-            "status": _("Obligatoire pour soumettre au CDG."),
-        }
+    sections: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
-        from django.db import connection
-        from django.db.models import Q
-
-        from registry.models import Collectivite
-
         super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            declared = snapshot.get(name)
+            if declared.kind == snapshot.CHOICES:
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=declared.title,
+                    help_text=declared.help_text,
+                    choices=declared.choices(),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            elif declared.kind == snapshot.DATE:
+                field.widget = DateInput()
+            elif isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
+
+
+def declared_form(name: str, *sections: str, **meta) -> type[DeclaredForm]:
+    fields = [f.name for f in snapshot.section_fields(*sections, form_only=True)]
+    attrs = {"model": UseCase, "fields": fields, **meta}
+    return type(name, (DeclaredForm,), {"Meta": type("Meta", (), attrs), "sections": sections})
+
+
+DescriptionForm = declared_form(
+    "DescriptionForm",
+    "identity",
+    widgets={"summary": forms.Textarea(attrs={"rows": 3, "maxlength": 400})},
+)
+ResultsForm = declared_form("ResultsForm", "safeguards", "outcomes")
+VisibilityForm = declared_form(
+    "VisibilityForm", "publication", widgets={"visibility": forms.RadioSelect}
+)
+
+
+class ClassificationForm(
+    declared_form("_Classification", "tools", "classification", "lifecycle", "regulation")
+):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        tools = Q(merged_into__isnull=True, deprecated=False)
         if self.instance.pk:
             # A tool deprecated since it was linked stays selectable where it already is.
-            self.fields["tools"].queryset = Tool.objects.filter(
-                Q(merged_into__isnull=True, deprecated=False) | Q(pk__in=self.instance.tools.all())
-            ).order_by("name")
+            tools |= Q(pk__in=self.instance.tools.all())
+        self.fields["tools"].queryset = Tool.objects.filter(tools).order_by("name")
         self.fields["partner_collectivites"].queryset = Collectivite.objects.exclude(
             pk=connection.tenant.pk
         ).order_by("name")
-
-
-class ResultsForm(forms.ModelForm):
-    class Meta:
-        model = UseCase
-        fields = [
-            "users_count_band",
-            "satisfaction",
-            "would_recommend",
-            "human_oversight",
-            "recourse",
-            "risks_and_mitigations",
-            "training_done",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in ("human_oversight", "recourse", "risks_and_mitigations", "training_done")
-        }
-
-
-class VisibilityForm(forms.ModelForm):
-    class Meta:
-        model = UseCase
-        fields = ["visibility"]
-        widgets = {"visibility": forms.RadioSelect}
-        help_texts = {
-            "visibility": _(
-                "« Collectivité seule » : rien ne sort de votre espace. « Réseau » : les membres "
-                "des collectivités et le CDG. « Public » : données ouvertes."
+        # A draft may be saved without its domains; submitting asks for them.
+        self.fields["domains"].required = False
+        for name in ("tools", "domains"):
+            self.fields[name].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields[name].choices
             )
-        }
 
 
 class RowForm(forms.Form):
-    """A row of a list (step, lesson, cost…): empty rows are ignored, but a row the person
-    started must have its main field, or what was typed would be silently dropped."""
+    """A row of a list (step, lesson, cost…), its fields from the row's declaration: empty rows
+    are ignored, but a row the person started must have its main field, or what was typed would be
+    silently dropped."""
 
+    row = ""
     key_field = ""
     key_message = _("Remplissez ce champ, ou videz la ligne.")
     # Fields whose value shows the person meant this row (choices with a default do not).
@@ -168,81 +107,76 @@ class RowForm(forms.Form):
             self.add_error(self.key_field, self.key_message)
         return data
 
+    @classmethod
+    def service_rows(cls, formset) -> list[dict]:
+        """The rows the person filled in, as the service takes them, in their order."""
+        declared = snapshot.get(cls.row)
+        return [
+            {
+                (child.source or child.name): form.cleaned_data[child.name]
+                for child in declared.children
+                if child.name in form.cleaned_data
+            }
+            for form in formset.forms
+            if form.cleaned_data and form.cleaned_data.get(cls.key_field)
+        ]
 
-class StepForm(RowForm):
-    key_field = "text"
-    text = forms.CharField(label=_("Étape"), required=False, max_length=1000)
-    phase = forms.ChoiceField(
-        label=_("Phase de la méthode"), required=False, choices=[("", "—"), *v.MethodPhase.choices]
+    @classmethod
+    def initial_rows(cls, use_case) -> list[dict]:
+        declared = snapshot.get(cls.row)
+        return [
+            {
+                child.name: getattr(obj, child.source or child.name)
+                for child in declared.children
+                if child.writable
+            }
+            for obj in getattr(use_case, cls.row).all()
+        ]
+
+
+ROW_MODELS = {
+    "steps": ApproachStep,
+    "lessons": Lesson,
+    "metrics": Metric,
+    "costs": Cost,
+    "impact_assessments": ImpactAssessment,
+    "risks": UseCaseRisk,
+}
+
+
+def _row_field(row: str, child: snapshot.Field, *, initial=None, widget=None) -> forms.Field:
+    options = {"label": child.title, "help_text": child.help_text}
+    if child.kind == snapshot.REF:
+        return forms.ModelChoiceField(queryset=Risk.objects.all(), required=False, **options)
+    if child.kind == snapshot.CHOICE:
+        if initial is not None:
+            return forms.ChoiceField(choices=child.choices(), initial=initial, **options)
+        return forms.ChoiceField(choices=[("", "—"), *child.choices()], required=False, **options)
+    model_field = ROW_MODELS[row]._meta.get_field(child.name)
+    extra = {"assume_scheme": "https"} if child.name == "link" else {}
+    field = model_field.formfield(required=False, **options, **extra)
+    if widget is not None:
+        field.widget = widget
+    elif isinstance(field.widget, forms.Textarea):
+        field.widget.attrs["rows"] = 2
+    return field
+
+
+def row_form(row: str, *, key_field: str, base=RowForm, initial=None, widgets=None, **attrs):
+    initial, widgets = initial or {}, widgets or {}
+    fields = {
+        child.name: _row_field(
+            row, child, initial=initial.get(child.name), widget=widgets.get(child.name)
+        )
+        for child in snapshot.get(row).children
+        if child.writable
+    }
+    return type(
+        f"{row.title()}Form", (base,), {**fields, "row": row, "key_field": key_field, **attrs}
     )
-    done = forms.BooleanField(label=_("Réalisée"), required=False)
 
 
-class LessonForm(RowForm):
-    key_field = "text"
-
-    text = forms.CharField(
-        label=_("Enseignement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    category = forms.ChoiceField(
-        label=_("Thème"), choices=v.LessonCategory.choices, initial=v.LessonCategory.OTHER
-    )
-    polarity = forms.ChoiceField(
-        label=_("Nature"), choices=v.LessonPolarity.choices, initial=v.LessonPolarity.RECOMMENDATION
-    )
-
-
-class MetricForm(RowForm):
-    key_field = "name"
-    key_message = _("Nommez l'indicateur, ou videz la ligne.")
-    significant_fields = ("unit", "baseline", "value", "period", "method")
-
-    name = forms.CharField(label=_("Indicateur"), required=False, max_length=200)
-    unit = forms.CharField(label=_("Unité"), required=False, max_length=50)
-    baseline = forms.DecimalField(label=_("Avant"), required=False, max_digits=14, decimal_places=2)
-    value = forms.DecimalField(label=_("Mesuré"), required=False, max_digits=14, decimal_places=2)
-    period = forms.CharField(label=_("Période"), required=False, max_length=100)
-    method = forms.CharField(
-        label=_("Méthode de mesure"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class RiskForm(RowForm):
-    key_field = "risk"
-    key_message = _("Choisissez le risque, ou videz la ligne.")
-    significant_fields = ("mitigation",)
-
-    risk = forms.ModelChoiceField(
-        label=_("Risque rencontré"),
-        required=False,
-        queryset=None,
-        help_text=_("Le catalogue de la base de connaissances (biais, risques juridiques…)."),
-    )
-    mitigation = forms.CharField(
-        label=_("Mesure prise"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, **kwargs):
-        from knowledge.models import Risk
-
-        super().__init__(*args, **kwargs)
-        self.fields["risk"].queryset = Risk.objects.all()
-
-
-class CostForm(RowForm):
-    key_field = "kind"
-    key_message = _("Choisissez la nature de ce coût, ou videz la ligne.")
-    significant_fields = ("amount", "period", "funding_source")
-
-    kind = forms.ChoiceField(
-        label=_("Nature du coût"), required=False, choices=[("", "—"), *v.CostKind.choices]
-    )
-    amount = forms.DecimalField(
-        label=_("Montant (€)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
-    period = forms.CharField(label=_("Période"), required=False, max_length=100)
-    funding_source = forms.CharField(label=_("Financement"), required=False, max_length=200)
-
+class _CostRow(RowForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
@@ -250,40 +184,48 @@ class CostForm(RowForm):
         return data
 
 
-class ImpactAssessmentForm(RowForm):
-    key_field = "type"
-    key_message = _("Choisissez le type d'analyse, ou videz la ligne.")
-    significant_fields = ("date", "link")
+StepForm = row_form("steps", key_field="text", widgets={"text": forms.TextInput()})
+LessonForm = row_form(
+    "lessons",
+    key_field="text",
+    initial={"category": v.LessonCategory.OTHER, "polarity": v.LessonPolarity.RECOMMENDATION},
+)
+MetricForm = row_form(
+    "metrics",
+    key_field="name",
+    key_message=_("Nommez l'indicateur, ou videz la ligne."),
+    significant_fields=("unit", "baseline", "value", "period", "method"),
+)
+RiskForm = row_form(
+    "risks",
+    key_field="code",
+    key_message=_("Choisissez le risque, ou videz la ligne."),
+    significant_fields=("mitigation",),
+)
+CostForm = row_form(
+    "costs",
+    key_field="kind",
+    base=_CostRow,
+    key_message=_("Choisissez la nature de ce coût, ou videz la ligne."),
+    significant_fields=("amount", "period", "funding_source"),
+)
+ImpactAssessmentForm = row_form(
+    "impact_assessments",
+    key_field="type",
+    initial={"status": v.ImpactAssessmentStatus.DONE},
+    key_message=_("Choisissez le type d'analyse, ou videz la ligne."),
+    significant_fields=("date", "link"),
+)
 
-    type = forms.ChoiceField(
-        label=_("Analyse d'impact"),
-        required=False,
-        choices=[("", "—"), *v.ImpactAssessmentType.choices],
-    )
-    status = forms.ChoiceField(
-        label=_("État"),
-        choices=v.ImpactAssessmentStatus.choices,
-        initial=v.ImpactAssessmentStatus.DONE,
-    )
-    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
-    link = forms.URLField(label=_("Lien"), required=False, assume_scheme="https")
-
-
-StepFormSet = forms.formset_factory(StepForm, extra=3)
-CostFormSet = forms.formset_factory(CostForm, extra=2)
-ImpactAssessmentFormSet = forms.formset_factory(ImpactAssessmentForm, extra=1)
-RiskFormSet = forms.formset_factory(RiskForm, extra=2)
-LessonFormSet = forms.formset_factory(LessonForm, extra=2)
-MetricFormSet = forms.formset_factory(MetricForm, extra=2)
-
-
-def filled_rows(formset, key: str) -> list[dict]:
-    """The rows the person filled in (empty extra rows are ignored), in their order."""
-    return [
-        form.cleaned_data
-        for form in formset.forms
-        if form.cleaned_data and form.cleaned_data.get(key)
-    ]
+# The lists of each step of the form, with their formsets.
+FORMSETS = {
+    "steps": forms.formset_factory(StepForm, extra=3),
+    "lessons": forms.formset_factory(LessonForm, extra=2),
+    "metrics": forms.formset_factory(MetricForm, extra=2),
+    "risks": forms.formset_factory(RiskForm, extra=2),
+    "costs": forms.formset_factory(CostForm, extra=2),
+    "impact_assessments": forms.formset_factory(ImpactAssessmentForm, extra=1),
+}
 
 
 class SubmitForm(forms.Form):
@@ -302,7 +244,7 @@ class CommentForm(forms.Form):
     )
 
 
-# The steps of the form: slug, title, form class (None: formsets only).
+# The steps of the form: slug, title, form class (None: lists only), the lists it edits.
 STEPS = [
     ("description", _("Description"), DescriptionForm),
     ("classification", _("Classification"), ClassificationForm),
@@ -311,3 +253,7 @@ STEPS = [
     ("visibilite", _("Visibilité"), VisibilityForm),
 ]
 STEP_SLUGS = [slug for slug, _title, _form in STEPS]
+STEP_LISTS = {
+    "demarche": ["steps"],
+    "resultats": ["lessons", "metrics", "risks", "costs", "impact_assessments"],
+}

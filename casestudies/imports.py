@@ -20,53 +20,21 @@ from openpyxl import Workbook, load_workbook
 
 from casestudies import services
 from casestudies.models import UseCase
-from casestudies.review import payload_diff
 from casestudies.serializers import UseCaseWriteSerializer
-from registry import exports
+from registry import exports, snapshot
 from registry import vocabularies as v
 from registry.models import Collectivite, Term, Tool
 
-# Columns of the export that describe the collectivité or are derived: read, never imported.
-DERIVED = {
-    "uuid",
-    "collectivite_slug",
-    "collectivite_name",
-    "siren",
-    "insee_code",
-    "departement",
-    "collectivite_kind",
-    "population_band",
-    "status_label",
-    "status_nl",
-    "status_uk",
-    "status_us",
-    "status_eu",
-    "published_at",
-    "tool_names",
-}
+# The columns are the export's (registry.snapshot.EXPORT_COLUMNS): derived ones (the collectivité,
+# labels, crosswalks) are read, never imported; every other column is read by its field's kind.
+COLUMNS = snapshot.COLUMNS_BY_NAME
+# Columns an import cannot do without: the core fields members must give (those with a default,
+# such as the risk "to assess" or the visibility "private", may be left out).
 REQUIRED = {
-    "title",
-    "summary",
-    "status",
-    "ai_family",
-    "automation_level",
-    "personal_data",
-    "domains",
+    f.name for f in snapshot.core_fields() if not UseCase._meta.get_field(f.name).has_default()
 }
-LISTS = {"techniques"}
-CHOICES = {
-    "status": v.Status,
-    "ai_family": v.AIFamily,
-    "automation_level": v.AutomationLevel,
-    "ai_act_risk": v.AIActRisk,
-    "personal_data": v.PersonalData,
-    "method_phase": v.MethodPhase,
-    "hosting": v.Hosting,
-    "sourcing": v.Sourcing,
-    "users_count_band": v.UsersCountBand,
-    "visibility": v.Visibility,
-    "techniques": v.Technique,
-}
+TRUE_WORDS = {"oui", "true", "1", "vrai", "yes"}
+FALSE_WORDS = {"non", "false", "0", "faux", "no", ""}
 SEPARATOR = re.compile(r"\s*\|\s*")
 
 
@@ -128,8 +96,7 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict]]:
     if not table:
         raise ImportFileError(_("Le fichier est vide."))
     header = [name.strip() for name in table[0]]
-    known = set(exports.COLUMNS)
-    unknown = [name for name in header if name and name not in known]
+    unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
         raise ImportFileError(
             _(
@@ -182,18 +149,17 @@ class _Lookups:
             self.tools[str(tool.pk)] = canonical.pk
 
 
-def _choice(column: str, value: str, errors: list) -> str:
-    choices = CHOICES[column]
-    if value in choices.values:
+def _choice(column: str, f: snapshot.Field, value: str, errors: list) -> str:
+    if value in f.vocabulary.values:
         return value
-    by_label = {str(label).lower(): code for code, label in choices.choices}
+    by_label = {str(label).lower(): code for code, label in f.choices()}
     if value.lower() in by_label:
         return by_label[value.lower()]
     errors.append(
         (
             column,
             _("« %(value)s » n'est pas une valeur permise (%(allowed)s).")
-            % {"value": value, "allowed": ", ".join(choices.values)},
+            % {"value": value, "allowed": ", ".join(f.vocabulary.values)},
         )
     )
     return value
@@ -211,50 +177,77 @@ def _date(column: str, value: str, errors: list) -> str | None:
     return None
 
 
+def _bool(column: str, value: str, errors: list) -> bool:
+    word = value.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        errors.append((column, _("« %s » : oui ou non attendu.") % value))
+    return word in TRUE_WORDS
+
+
+def _int(column: str, value: str, errors: list) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        errors.append((column, _("« %s » : nombre entier attendu.") % value))
+        return None
+
+
+def _items(value: str) -> list[str]:
+    return [item for item in SEPARATOR.split(value) if item] if value else []
+
+
 def row_to_input(row: dict, lookups: _Lookups, errors: list) -> dict:
+    """A row's columns as the API's input, each read by the kind of its declared field."""
     data = {}
     for column, value in row.items():
-        if column in DERIVED or column in {"public_id", "status_inferred"}:
+        declared = COLUMNS[column]
+        f = declared.field
+        if declared.derived or column == "public_id":
             continue
-        if column == "domains":
+        if f.kind == snapshot.TERMS:
             codes = []
-            for item in SEPARATOR.split(value) if value else []:
+            for item in _items(value):
                 code = lookups.domains.get(item.lower()) or lookups.domains.get(item)
                 if code is None:
                     errors.append((column, _("domaine inconnu « %s ».") % item))
                 else:
                     codes.append(code)
-            data["domains"] = codes
-        elif column == "tool_ids":
+            data[f.name] = codes
+        elif f.kind == snapshot.TOOLS:
             ids = []
-            for item in SEPARATOR.split(value) if value else []:
+            for item in _items(value):
                 tool = lookups.tools.get(item.lower())
                 if tool is None:
                     errors.append((column, _("outil inconnu « %s » (identifiant ou nom).") % item))
                 else:
                     ids.append(tool)
-            data["tools"] = list(dict.fromkeys(ids))
-        elif column == "steps":
-            data["steps"] = [{"text": text} for text in SEPARATOR.split(value) if text]
-        elif column in LISTS:
-            data[column] = [
-                _choice(column, item, errors) for item in SEPARATOR.split(value) if item
-            ]
-        elif column in ("started_on", "production_on"):
-            data[column] = _date(column, value, errors)
-        elif column in CHOICES:
+            data[f.name] = list(dict.fromkeys(ids))
+        elif f.kind == snapshot.CHILDREN:
+            data[f.name] = [{"text": text} for text in _items(value)]
+        elif f.kind == snapshot.CHOICES:
+            data[f.name] = [_choice(column, f, item, errors) for item in _items(value)]
+        elif f.kind == snapshot.COLLECTIVITES:
+            data[f.name] = _items(value)
+        elif f.kind == snapshot.DATE:
+            data[f.name] = _date(column, value, errors)
+        elif f.kind == snapshot.BOOL:
             if value:
-                data[column] = _choice(column, value, errors)
+                data[f.name] = _bool(column, value, errors)
+        elif f.kind == snapshot.INT:
+            data[f.name] = _int(column, value, errors)
+        elif f.kind == snapshot.CHOICE:
+            if value:
+                data[f.name] = _choice(column, f, value, errors)
         else:
-            data[column] = value
+            data[f.name] = value
     if "tool_names" in row and "tool_ids" not in row:
         data["tools"] = [
             lookups.tools[name.lower()]
-            for name in SEPARATOR.split(row["tool_names"])
-            if name and name.lower() in lookups.tools
+            for name in _items(row["tool_names"])
+            if name.lower() in lookups.tools
         ]
-    if row.get("status_inferred"):
-        data["status_inferred"] = row["status_inferred"].lower() in {"oui", "true", "1", "vrai"}
     return data
 
 
@@ -333,7 +326,7 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
                 return
             before = services.snapshot(target)
             services.usecase_update(use_case=target, actor=actor, **values)
-            if payload_diff(before, services.snapshot(target)):
+            if snapshot.diff(before, services.snapshot(target)):
                 report.updated.append(target.public_id)
             else:
                 report.unchanged.append(target.public_id)
@@ -376,9 +369,11 @@ def template_xlsx() -> bytes:
     sheet.append(exports.COLUMNS)
     help_sheet = workbook.create_sheet("valeurs_permises")
     help_sheet.append(["colonne", "code", "libellé"])
-    for column, choices in CHOICES.items():
-        for code, label in choices.choices:
-            help_sheet.append([column, code, str(label)])
+    for column in snapshot.EXPORT_COLUMNS:
+        if column.derived or column.field.vocabulary is None:
+            continue
+        for code, label in column.field.choices():
+            help_sheet.append([column.name, code, str(label)])
     for term in Term.objects.filter(vocabulary=v.TermVocabulary.DOMAIN, active=True):
         help_sheet.append(["domains", term.code, term.label_fr])
     for tool in Tool.objects.filter(merged_into__isnull=True, deprecated=False):

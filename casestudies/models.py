@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from registry.snapshot import child_choices, child_label, choices, help_text, label
 from registry.vocabularies import (
     AIActRisk,
     AIFamily,
@@ -50,158 +51,166 @@ def _all_in(field: str, choices) -> models.Q:
 
 class UseCase(models.Model):
     # Identity and description
-    public_id = models.CharField(
-        _("identifiant public"), max_length=80, unique=True, editable=False
-    )
+    public_id = models.CharField(label("public_id"), max_length=80, unique=True, editable=False)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(_("titre"), max_length=120)
+    title = models.CharField(label("title"), help_text=help_text("title"), max_length=120)
     summary = models.TextField(
-        _("résumé"),
+        label("summary"),
         max_length=400,
         validators=[MaxLengthValidator(400)],
-        help_text=_("En quelques phrases simples (400 caractères au plus)."),
+        help_text=help_text("summary"),
     )
-    context = models.TextField(_("contexte (problème traité)"), blank=True)
-    purpose = models.TextField(_("objectifs"), blank=True)
-    department_service = models.CharField(_("direction ou service"), max_length=200, blank=True)
-    representative = models.CharField(_("référent"), max_length=200, blank=True)
-    contact_email = models.EmailField(_("adresse de contact"), blank=True)
-    peer_contact_ok = models.BooleanField(
-        _("accepte les questions d'autres collectivités"), default=False
+    context = models.TextField(label("context"), help_text=help_text("context"), blank=True)
+    purpose = models.TextField(label("purpose"), blank=True)
+    department_service = models.CharField(label("department_service"), max_length=200, blank=True)
+    representative = models.CharField(
+        label("representative"), help_text=help_text("representative"), max_length=200, blank=True
     )
+    contact_email = models.EmailField(label("contact_email"), blank=True)
+    peer_contact_ok = models.BooleanField(label("peer_contact_ok"), default=False)
     tools = models.ManyToManyField(
-        "registry.Tool", verbose_name=_("outils"), blank=True, related_name="+"
+        "registry.Tool", verbose_name=label("tools"), blank=True, related_name="+"
     )
     tool_other = models.CharField(
-        _("autre outil"),
+        label("tool_other"),
         max_length=200,
         blank=True,
-        help_text=_("Si l'outil n'est pas dans le catalogue."),
+        help_text=help_text("tool_other"),
     )
     partner_collectivites = models.ManyToManyField(
         "registry.Collectivite",
-        verbose_name=_("collectivités partenaires"),
+        verbose_name=label("partner_collectivites"),
+        help_text=help_text("partner_collectivites"),
         blank=True,
         related_name="+",
     )
 
     # Classification
     # Core classification fields may be blank in a draft (the form saves at every step); the
-    # submission to the CDG requires them (casestudies.services.CORE_FIELDS).
+    # submission to the CDG requires them (the core fields of registry.snapshot).
     ai_family = models.CharField(
-        _("famille d'IA"), max_length=20, choices=AIFamily.choices, blank=True
+        label("ai_family"),
+        help_text=help_text("ai_family"),
+        max_length=20,
+        choices=choices("ai_family"),
+        blank=True,
     )
     domains = models.ManyToManyField(
         "registry.Term",
-        verbose_name=_("domaines"),
+        verbose_name=label("domains"),
+        help_text=help_text("domains"),
         related_name="+",
         limit_choices_to={"vocabulary": "domain", "active": True},
     )
     techniques = ArrayField(
-        models.CharField(max_length=20, choices=Technique.choices),
-        verbose_name=_("techniques"),
+        models.CharField(max_length=20, choices=choices("techniques")),
+        verbose_name=label("techniques"),
         default=list,
         blank=True,
     )
     automation_level = models.CharField(
-        _("niveau d'automatisation"), max_length=20, choices=AutomationLevel.choices, blank=True
+        label("automation_level"), max_length=20, choices=choices("automation_level"), blank=True
     )
     audiences = ArrayField(
-        models.CharField(max_length=20, choices=Audience.choices),
-        verbose_name=_("publics"),
+        models.CharField(max_length=20, choices=choices("audiences")),
+        verbose_name=label("audiences"),
         default=list,
         blank=True,
     )
     individual_decision = models.BooleanField(
-        _("fonde des décisions individuelles"),
+        label("individual_decision"),
         default=False,
-        help_text=_("Obligation de transparence des algorithmes publics (CRPA, art. L312-1-3)."),
+        help_text=help_text("individual_decision"),
     )
 
     # Lifecycle
     status = models.CharField(
-        _("état d'avancement"), max_length=20, choices=Status.choices, blank=True
+        label("status"),
+        help_text=help_text("status"),
+        max_length=20,
+        choices=choices("status"),
+        blank=True,
     )
     status_inferred = models.BooleanField(
-        _("état déduit de la source"),
+        label("status_inferred"),
         default=False,
-        help_text=_(
-            "L'état n'est pas donné par la source : il a été déduit de la démarche décrite."
-        ),
+        help_text=help_text("status_inferred"),
     )
     status_reason = models.CharField(
-        _("motif d'arrêt"), max_length=20, choices=StatusReason.choices, blank=True
+        label("status_reason"), max_length=20, choices=choices("status_reason"), blank=True
     )
     method_phase = models.CharField(
-        _("phase de la méthode"), max_length=20, choices=MethodPhase.choices, blank=True
+        label("method_phase"), max_length=20, choices=choices("method_phase"), blank=True
     )
-    started_on = models.DateField(_("début"), null=True, blank=True)
-    pilot_on = models.DateField(_("début de l'expérimentation"), null=True, blank=True)
-    production_on = models.DateField(_("mise en production"), null=True, blank=True)
-    ended_on = models.DateField(_("fin"), null=True, blank=True)
-    next_review_on = models.DateField(_("prochain réexamen"), null=True, blank=True)
+    started_on = models.DateField(label("started_on"), null=True, blank=True)
+    pilot_on = models.DateField(label("pilot_on"), null=True, blank=True)
+    production_on = models.DateField(label("production_on"), null=True, blank=True)
+    ended_on = models.DateField(label("ended_on"), null=True, blank=True)
+    next_review_on = models.DateField(label("next_review_on"), null=True, blank=True)
 
     # Regulation, risk and data
     ai_act_risk = models.CharField(
-        _("risque au sens du règlement européen sur l'IA"),
+        label("ai_act_risk"),
         max_length=20,
-        choices=AIActRisk.choices,
+        choices=choices("ai_act_risk"),
         default=AIActRisk.TO_ASSESS,
     )
     personal_data = models.CharField(
-        _("données personnelles"), max_length=20, choices=PersonalData.choices, blank=True
+        label("personal_data"), max_length=20, choices=choices("personal_data"), blank=True
     )
     hosting = models.CharField(
-        _("hébergement"), max_length=20, choices=Hosting.choices, default=Hosting.UNKNOWN
+        label("hosting"), max_length=20, choices=choices("hosting"), default=Hosting.UNKNOWN
     )
     sourcing = models.CharField(
-        _("mode d'acquisition"), max_length=30, choices=Sourcing.choices, blank=True
+        label("sourcing"), max_length=30, choices=choices("sourcing"), blank=True
     )
-    human_oversight = models.TextField(_("contrôle humain"), blank=True)
-    recourse = models.TextField(_("voies de recours"), blank=True)
-    risks_and_mitigations = models.TextField(_("risques et mesures prises"), blank=True)
+    human_oversight = models.TextField(label("human_oversight"), blank=True)
+    recourse = models.TextField(label("recourse"), blank=True)
+    risks_and_mitigations = models.TextField(label("risks_and_mitigations"), blank=True)
 
     # Outcomes
     users_count_band = models.CharField(
-        _("nombre d'utilisateurs"), max_length=10, choices=UsersCountBand.choices, blank=True
+        label("users_count_band"), max_length=10, choices=choices("users_count_band"), blank=True
     )
     satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction (1 à 5)"),
+        label("satisfaction"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     would_recommend = models.CharField(
-        _("recommanderiez-vous ?"), max_length=20, choices=WouldRecommend.choices, blank=True
+        label("would_recommend"), max_length=20, choices=choices("would_recommend"), blank=True
     )
-    training_done = models.TextField(_("sensibilisation et formation des agents"), blank=True)
+    training_done = models.TextField(label("training_done"), blank=True)
 
     # Publication
     visibility = models.CharField(
-        _("visibilité"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+        label("visibility"),
+        help_text=help_text("visibility"),
+        max_length=10,
+        choices=choices("visibility"),
+        default=Visibility.PRIVATE,
     )
     publication_state = models.CharField(
-        _("état de publication"),
+        label("publication_state"),
         max_length=20,
-        choices=PublicationState.choices,
+        choices=choices("publication_state"),
         default=PublicationState.DRAFT,
     )
     external_ref = models.CharField(
-        _("référence externe"),
+        label("external_ref"),
         max_length=80,
         blank=True,
-        help_text=_(
-            "Clé stable d'une fiche importée (seed, import) : réimporter ne la duplique pas."
-        ),
+        help_text=help_text("external_ref"),
     )
     source = models.TextField(
-        _("source"),
+        label("source"),
         blank=True,
-        help_text=_("D'où vient cette fiche (ex. guide du CDG74, chapitre 5)."),
+        help_text=help_text("source"),
     )
-    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    published_at = models.DateTimeField(label("published_at"), null=True, blank=True)
+    created_at = models.DateTimeField(label("created_at"), auto_now_add=True)
+    updated_at = models.DateTimeField(label("updated_at"), auto_now=True)
 
     class Meta:
         verbose_name = _("cas d'usage")
@@ -294,12 +303,15 @@ class ApproachStep(models.Model):
     """One step of the approach, in order (the "Approche" bullets of the guide's table)."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(_("ordre"))
-    text = models.TextField(_("étape"))
+    position = models.PositiveSmallIntegerField(child_label("steps", "position"))
+    text = models.TextField(child_label("steps", "text"))
     phase = models.CharField(
-        _("phase de la méthode"), max_length=20, choices=MethodPhase.choices, blank=True
+        child_label("steps", "phase"),
+        max_length=20,
+        choices=child_choices("steps", "phase"),
+        blank=True,
     )
-    done = models.BooleanField(_("réalisée"), default=False)
+    done = models.BooleanField(child_label("steps", "done"), default=False)
 
     class Meta:
         verbose_name = _("étape de la démarche")
@@ -318,9 +330,17 @@ class ApproachStep(models.Model):
 
 class Lesson(models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="lessons")
-    category = models.CharField(_("thème"), max_length=20, choices=LessonCategory.choices)
-    polarity = models.CharField(_("nature"), max_length=20, choices=LessonPolarity.choices)
-    text = models.TextField(_("enseignement"))
+    category = models.CharField(
+        child_label("lessons", "category"),
+        max_length=20,
+        choices=child_choices("lessons", "category"),
+    )
+    polarity = models.CharField(
+        child_label("lessons", "polarity"),
+        max_length=20,
+        choices=child_choices("lessons", "polarity"),
+    )
+    text = models.TextField(child_label("lessons", "text"))
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -342,16 +362,16 @@ class Lesson(models.Model):
 
 class Metric(models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="metrics")
-    name = models.CharField(_("indicateur"), max_length=200)
-    unit = models.CharField(_("unité"), max_length=50, blank=True)
+    name = models.CharField(child_label("metrics", "name"), max_length=200)
+    unit = models.CharField(child_label("metrics", "unit"), max_length=50, blank=True)
     baseline = models.DecimalField(
-        _("valeur de départ"), max_digits=14, decimal_places=2, null=True, blank=True
+        child_label("metrics", "baseline"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     value = models.DecimalField(
-        _("valeur mesurée"), max_digits=14, decimal_places=2, null=True, blank=True
+        child_label("metrics", "value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    period = models.CharField(_("période"), max_length=100, blank=True)
-    method = models.TextField(_("méthode de mesure"), blank=True)
+    period = models.CharField(child_label("metrics", "period"), max_length=100, blank=True)
+    method = models.TextField(child_label("metrics", "method"), blank=True)
 
     class Meta:
         verbose_name = _("indicateur")
@@ -364,15 +384,19 @@ class Metric(models.Model):
 
 class Cost(models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="costs")
-    kind = models.CharField(_("nature"), max_length=20, choices=CostKind.choices)
+    kind = models.CharField(
+        child_label("costs", "kind"), max_length=20, choices=child_choices("costs", "kind")
+    )
     amount = models.DecimalField(
-        _("montant (€)"),
+        child_label("costs", "amount"),
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(0)],
     )
-    period = models.CharField(_("période"), max_length=100, blank=True)
-    funding_source = models.CharField(_("financement"), max_length=200, blank=True)
+    period = models.CharField(child_label("costs", "period"), max_length=100, blank=True)
+    funding_source = models.CharField(
+        child_label("costs", "funding_source"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("coût")
@@ -391,10 +415,18 @@ class ImpactAssessment(models.Model):
     use_case = models.ForeignKey(
         UseCase, on_delete=models.CASCADE, related_name="impact_assessments"
     )
-    type = models.CharField(_("type"), max_length=20, choices=ImpactAssessmentType.choices)
-    status = models.CharField(_("état"), max_length=20, choices=ImpactAssessmentStatus.choices)
-    date = models.DateField(_("date"), null=True, blank=True)
-    link = models.URLField(_("lien"), blank=True)
+    type = models.CharField(
+        child_label("impact_assessments", "type"),
+        max_length=20,
+        choices=child_choices("impact_assessments", "type"),
+    )
+    status = models.CharField(
+        child_label("impact_assessments", "status"),
+        max_length=20,
+        choices=child_choices("impact_assessments", "status"),
+    )
+    date = models.DateField(child_label("impact_assessments", "date"), null=True, blank=True)
+    link = models.URLField(child_label("impact_assessments", "link"), blank=True)
 
     class Meta:
         verbose_name = _("analyse d'impact")
@@ -451,9 +483,12 @@ class UseCaseRisk(models.Model):
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="risks")
     risk = models.ForeignKey(
-        "knowledge.Risk", verbose_name=_("risque"), on_delete=models.PROTECT, related_name="+"
+        "knowledge.Risk",
+        verbose_name=child_label("risks", "code"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    mitigation = models.TextField(_("mesure prise"), blank=True)
+    mitigation = models.TextField(child_label("risks", "mitigation"), blank=True)
 
     class Meta:
         verbose_name = _("risque rencontré")

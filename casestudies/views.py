@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from accounts.policy import Action, role_allows
 from casestudies import forms, selectors, services, workflow
 from casestudies.models import MaturityAssessment
-from casestudies.review import completeness
-from casestudies.serializers import UseCaseSerializer
+from knowledge.models import MaturityAxis
+from knowledge.services import MIN_PEERS, peer_medians
+from registry import snapshot
 from registry import vocabularies as v
 
 
@@ -33,10 +34,10 @@ def usecase_list(request):
 
 def usecase_detail(request, public_id):
     use_case = selectors.usecase_get(public_id)
-    data = UseCaseSerializer(use_case, context={"collectivite": request.collectivite}).data
-    score, missing = completeness(data)
+    data = snapshot.build(use_case, request.collectivite, for_members=True)
+    score, missing = snapshot.completeness(data)
     transitions = {
-        name: _allowed(request, name, use_case.publication_state)
+        name: workflow.offered(name, state=use_case.publication_state, role=request.role)
         for name in ("submit", "withdraw", "unpublish", "archive")
     }
     return render(
@@ -49,22 +50,13 @@ def usecase_detail(request, public_id):
             "missing": missing,
             "history": selectors.usecase_history(use_case),
             "can_edit": role_allows(request.role, Action.EDIT)
-            and use_case.publication_state not in ("submitted", "archived"),
+            and workflow.is_editable(use_case.publication_state),
             "transitions": transitions,
             "submit_form": forms.SubmitForm(),
             "comment_form": forms.CommentForm(),
             "steps": forms.STEPS,
             "status_labels": dict(v.Status.choices),
         },
-    )
-
-
-def _allowed(request, name, state) -> bool:
-    transition = workflow.TRANSITIONS[name]
-    return (
-        state in transition.sources
-        and transition.member_action is not None
-        and role_allows(request.role, transition.member_action)
     )
 
 
@@ -119,27 +111,8 @@ def usecase_edit(request, public_id, step):
             for relation in ("tools", "domains", "partner_collectivites"):
                 if relation in values:
                     values[relation] = list(values[relation])
-        if "steps" in formsets:
-            values["steps"] = [
-                {"text": row["text"], "phase": row["phase"], "done": row["done"]}
-                for row in forms.filled_rows(formsets["steps"], "text")
-            ]
-        if "lessons" in formsets:
-            values["lessons"] = forms.filled_rows(formsets["lessons"], "text")
-        if "metrics" in formsets:
-            values["metrics"] = [
-                {key: row[key] for key in ("name", "unit", "baseline", "value", "period", "method")}
-                for row in forms.filled_rows(formsets["metrics"], "name")
-            ]
-        if "costs" in formsets:
-            values["costs"] = forms.filled_rows(formsets["costs"], "kind")
-        if "impact_assessments" in formsets:
-            values["impact_assessments"] = forms.filled_rows(formsets["impact_assessments"], "type")
-        if "risks" in formsets:
-            values["risks"] = [
-                {"risk": row["risk"], "mitigation": row["mitigation"]}
-                for row in forms.filled_rows(formsets["risks"], "risk")
-            ]
+        for name, formset in formsets.items():
+            values[name] = formset.form.service_rows(formset)
         try:
             services.usecase_update(use_case=use_case, actor=request.user, **values)
         except ValidationError as error:
@@ -175,53 +148,12 @@ def _next_step(step):
 
 
 def _formsets(step, use_case, data):
-    if step == "demarche":
-        initial = [{"text": s.text, "phase": s.phase, "done": s.done} for s in use_case.steps.all()]
-        return {"steps": forms.StepFormSet(data, initial=initial, prefix="steps")}
-    if step == "resultats":
-        lessons = [
-            {"text": x.text, "category": x.category, "polarity": x.polarity}
-            for x in use_case.lessons.all()
-        ]
-        metrics = [
-            {
-                "name": m.name,
-                "unit": m.unit,
-                "baseline": m.baseline,
-                "value": m.value,
-                "period": m.period,
-                "method": m.method,
-            }
-            for m in use_case.metrics.all()
-        ]
-        risks = [{"risk": r.risk_id, "mitigation": r.mitigation} for r in use_case.risks.all()]
-        return {
-            "lessons": forms.LessonFormSet(data, initial=lessons, prefix="lessons"),
-            "metrics": forms.MetricFormSet(data, initial=metrics, prefix="metrics"),
-            "risks": forms.RiskFormSet(data, initial=risks, prefix="risks"),
-            "costs": forms.CostFormSet(
-                data,
-                initial=[
-                    {
-                        "kind": c.kind,
-                        "amount": c.amount,
-                        "period": c.period,
-                        "funding_source": c.funding_source,
-                    }
-                    for c in use_case.costs.all()
-                ],
-                prefix="costs",
-            ),
-            "impact_assessments": forms.ImpactAssessmentFormSet(
-                data,
-                initial=[
-                    {"type": i.type, "status": i.status, "date": i.date, "link": i.link}
-                    for i in use_case.impact_assessments.all()
-                ],
-                prefix="impact_assessments",
-            ),
-        }
-    return {}
+    return {
+        name: forms.FORMSETS[name](
+            data, initial=forms.FORMSETS[name].form.initial_rows(use_case), prefix=name
+        )
+        for name in forms.STEP_LISTS.get(step, [])
+    }
 
 
 def _attach(form, error: ValidationError):
@@ -265,9 +197,9 @@ def usecase_action(request, public_id, action):
     except ValidationError as error:
         fields = getattr(error, "message_dict", None)
         if fields:
-            labels = {f.name: f.verbose_name for f in use_case._meta.fields}
             for field, field_messages in fields.items():
-                messages.error(request, f"{labels.get(field, field)} : {' '.join(field_messages)}")
+                label = snapshot.field_label(field)
+                messages.error(request, f"{label} : {' '.join(field_messages)}")
         else:
             messages.error(request, " ".join(error.messages))
     else:
@@ -279,8 +211,6 @@ def usecase_action(request, public_id, action):
 
 
 def maturity(request):
-    from knowledge.models import MaturityAxis
-
     axes = list(MaturityAxis.objects.prefetch_related("questions"))
     latest = MaturityAssessment.objects.first()
     errors = {}
@@ -315,9 +245,6 @@ def maturity(request):
 
 
 def maturity_result(request):
-    from knowledge.models import MaturityAxis
-    from knowledge.services import MIN_PEERS, peer_medians
-
     latest = MaturityAssessment.objects.first()
     if latest is None:
         return redirect("maturity")

@@ -1,5 +1,6 @@
-"""The publication workflow: which transition, from which states, by whom. One table, consulted by
-every service that changes a use case's publication state.
+"""The publication workflow: which transition, from which states. Who may make each one is the
+policy's (accounts.policy.TRANSITION_ACTORS); every service that changes a use case's publication
+state asks this module, and pages ask it which actions to offer.
 
     draft ──submit──▶ submitted ──approve (curator)──▶ published ──unpublish──▶ unpublished
       ▲                  │  └──request_changes (curator)──▶ changes_requested ──submit──┘
@@ -9,20 +10,19 @@ every service that changes a use case's publication state.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.policy import Action, is_curator, role_allows, role_of
+from accounts import policy
 from registry.vocabularies import PublicationState as S
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: Promise
     sources: frozenset[str]
-    # Who may do it: a member's action in accounts.policy, and/or curators.
-    member_action: str | None
-    curator: bool
 
 
 TRANSITIONS = {
@@ -30,34 +30,25 @@ TRANSITIONS = {
     for t in [
         Transition(
             "submit",
-            "soumettre au CDG",
+            gettext_lazy("soumettre au CDG"),
             frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.UNPUBLISHED, S.PUBLISHED}),
-            Action.SUBMIT,
-            False,
         ),
+        Transition("withdraw", gettext_lazy("retirer la soumission"), frozenset({S.SUBMITTED})),
         Transition(
-            "withdraw", "retirer la soumission", frozenset({S.SUBMITTED}), Action.SUBMIT, False
+            "request_changes", gettext_lazy("demander des corrections"), frozenset({S.SUBMITTED})
         ),
-        Transition(
-            "request_changes", "demander des corrections", frozenset({S.SUBMITTED}), None, True
-        ),
-        Transition("approve", "publier", frozenset({S.SUBMITTED}), None, True),
+        Transition("approve", gettext_lazy("publier"), frozenset({S.SUBMITTED})),
         Transition(
             "unpublish",
-            "dépublier",
+            gettext_lazy("dépublier"),
             frozenset({S.PUBLISHED, S.SUBMITTED, S.CHANGES_REQUESTED}),
-            Action.UNPUBLISH,
-            True,
         ),
-        Transition(
-            "archive",
-            "archiver",
-            frozenset(set(S.values) - {S.ARCHIVED}),
-            Action.ARCHIVE,
-            False,
-        ),
+        Transition("archive", gettext_lazy("archiver"), frozenset(set(S.values) - {S.ARCHIVED})),
     ]
 }
+
+# A use case in these states cannot be edited (withdraw the submission first; archived is final).
+READ_ONLY_STATES = frozenset({S.SUBMITTED, S.ARCHIVED})
 
 
 def check(transition_name: str, *, state: str, actor, collectivite) -> Transition:
@@ -67,17 +58,12 @@ def check(transition_name: str, *, state: str, actor, collectivite) -> Transitio
     checked.
     """
     transition = TRANSITIONS[transition_name]
-    if actor is not None:
-        allowed = (transition.curator and is_curator(actor)) or (
-            transition.member_action is not None
-            and role_allows(role_of(actor, collectivite), transition.member_action)
-        )
-        if not allowed:
-            if transition.curator and transition.member_action is None:
-                reason = _("seul un curateur du CDG peut %(action)s un cas d'usage.")
-            else:
-                reason = _("votre rôle ne permet pas de %(action)s ce cas d'usage.")
-            raise PermissionDenied(_("Action refusée : ") + reason % {"action": transition.label})
+    if actor is not None and not policy.may_transition(actor, collectivite, transition_name):
+        if policy.curators_only(transition_name):
+            reason = _("seul un curateur du CDG peut %(action)s un cas d'usage.")
+        else:
+            reason = _("votre rôle ne permet pas de %(action)s ce cas d'usage.")
+        raise PermissionDenied(_("Action refusée : ") + reason % {"action": transition.label})
     if state not in transition.sources:
         expected = ", ".join(f"« {S(source).label} »" for source in sorted(transition.sources))
         raise ValidationError(
@@ -88,6 +74,15 @@ def check(transition_name: str, *, state: str, actor, collectivite) -> Transitio
             % {"action": transition.label, "state": S(state).label, "expected": expected}
         )
     return transition
+
+
+def offered(name: str, *, state: str, role: str | None) -> bool:
+    """Should a member's page offer this transition now (state and role allow it)?"""
+    return state in TRANSITIONS[name].sources and policy.members_may(name, role)
+
+
+def is_editable(state: str) -> bool:
+    return state not in READ_ONLY_STATES
 
 
 def editable(state: str) -> None:

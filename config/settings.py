@@ -86,7 +86,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.site",
             ],
-            "builtins": ["registry.templatetags.registry_extras"],
+            "builtins": [
+                "registry.templatetags.registry_extras",
+                "knowledge.templatetags.knowledge_extras",
+            ],
         },
     },
 ]
@@ -172,7 +175,9 @@ REST_FRAMEWORK = {
         "accounts.authentication.StrictTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Every API action is decided by the policy (accounts.policy), which refuses what it does
+    # not list.
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.PolicyPermission"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

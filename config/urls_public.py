@@ -4,19 +4,20 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from rest_framework.routers import SimpleRouter
 
+from accounts.admin_sites import public_admin
 from accounts.api import ObtainTokenView
+from casestudies.curation import urls as curation_urls
 from config.urls_api import docs_urls
 from knowledge import api as knowledge_api
 from registry import api as registry_api
 from registry import views as registry_views
-from registry.admin import public_admin
 
 router = SimpleRouter()
 router.register("benchmark/use-cases", registry_api.BenchmarkUseCaseViewSet, basename="benchmark")
 router.register(
     "benchmark/use-cases", registry_api.BenchmarkCurationViewSet, basename="benchmark-curation"
 )
-router.register("benchmark/review-queue", registry_api.ReviewQueueViewSet, basename="review-queue")
+curation_urls.register_api(router)
 router.register("knowledge/articles", knowledge_api.ArticleViewSet, basename="knowledge-article")
 router.register("knowledge/terms", knowledge_api.TermViewSet, basename="knowledge-term")
 router.register("knowledge/risks", knowledge_api.RiskViewSet, basename="knowledge-risk")
@@ -56,6 +57,7 @@ urlpatterns = [
     path("licence/", page("licence"), name="licence"),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    *curation_urls.admin_urls,
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_public", "Registre IA des collectivités — API commune"),

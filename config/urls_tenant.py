@@ -3,9 +3,9 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from accounts.admin_sites import collectivite_admin
 from accounts.api import ObtainTokenView
 from casestudies import views as casestudies_views
-from casestudies.admin import collectivite_admin
 from casestudies.api import UseCaseViewSet
 from config.urls_api import docs_urls
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_sites import public_admin
+from accounts.permissions import PolicyAdminMixin
 from knowledge import services
 from knowledge.models import (
     Article,
@@ -10,57 +12,66 @@ from knowledge.models import (
     Phase,
     Risk,
 )
-from registry.admin import CuratorAdminMixin, public_admin
+
+
+class EntrySaveMixin:
+    """Every other entry of the knowledge base is written by its service, with its actor."""
+
+    def save_model(self, request, obj, form, change):
+        services.entry_save(obj, actor=request.user)
 
 
 @admin.register(Article, site=public_admin)
-class ArticleAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "chapter", "position", "updated_at"]
     list_filter = ["chapter"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
 
     def save_model(self, request, obj, form, change):
-        services.article_save(obj)
+        services.article_save(obj, actor=request.user)
 
 
 @admin.register(GlossaryTerm, site=public_admin)
-class GlossaryTermAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["term", "article"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
 
     def save_model(self, request, obj, form, change):
-        services.term_save(obj)
+        services.term_save(obj, actor=request.user)
 
 
 @admin.register(Risk, site=public_admin)
-class RiskAdmin(CuratorAdminMixin, admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):
-        # Use cases in the collectivités' schemas record the risks they met.
-        return False
-
+class RiskAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "code", "position"]
     list_filter = ["kind"]
 
 
 @admin.register(Phase, site=public_admin)
-class PhaseAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class PhaseAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["name", "code", "position"]
 
 
 @admin.register(BibliographyEntry, site=public_admin)
-class BibliographyEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class BibliographyEntryAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["title", "publisher", "date"]
     search_fields = ["title", "publisher"]
 
 
-class MaturityQuestionInline(CuratorAdminMixin, admin.StackedInline):
+class MaturityQuestionInline(PolicyAdminMixin, admin.StackedInline):
     model = MaturityQuestion
     extra = 0
 
 
 @admin.register(MaturityAxis, site=public_admin)
-class MaturityAxisAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class MaturityAxisAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     inlines = [MaturityQuestionInline]
+
+    def save_formset(self, request, form, formset, change):
+        for question in formset.save(commit=False):
+            services.entry_save(question, actor=request.user)
+        for question in formset.deleted_objects:
+            question.delete()
+

@@ -1,9 +1,8 @@
 """Knowledge base in the federation API: read-only for everyone, writable by curators."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 
-from accounts.policy import is_curator
 from knowledge import services
 from knowledge.models import Article, GlossaryTerm, Phase, Risk
 from knowledge.serializers import (
@@ -14,20 +13,13 @@ from knowledge.serializers import (
 )
 
 
-class CuratorWritePermission(permissions.BasePermission):
-    message = "Seuls les curateurs du CDG modifient la base de connaissances."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or is_curator(request.user)
-
-
 class KnowledgeViewSet(viewsets.ModelViewSet):
-    permission_classes = [CuratorWritePermission]
+    policy_name = "knowledge"
     filter_backends = []
     # Entries are edited, never deleted (use cases and pages refer to them).
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    # The service that writes this model (and its search vector), when it has one.
-    save_service = None
+    # The service that writes this model (and its search vector).
+    save_service = staticmethod(services.entry_save)
 
     def perform_create(self, serializer):
         instance = self.queryset.model(**serializer.validated_data)
@@ -39,11 +31,7 @@ class KnowledgeViewSet(viewsets.ModelViewSet):
         self._save(serializer.instance)
 
     def _save(self, instance):
-        if self.save_service is not None:
-            return type(self).save_service(instance)
-        instance.full_clean()
-        instance.save()
-        return instance
+        return self.save_service(instance, actor=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(summary="Articles de la base de connaissances"))
@@ -51,7 +39,7 @@ class ArticleViewSet(KnowledgeViewSet):
     queryset = Article.objects.all()
     serializer_class = ArticleSerializer
     lookup_field = "slug"
-    save_service = services.article_save
+    save_service = staticmethod(services.article_save)
 
 
 @extend_schema_view(list=extend_schema(summary="Glossaire"))
@@ -59,7 +47,7 @@ class TermViewSet(KnowledgeViewSet):
     queryset = GlossaryTerm.objects.select_related("article")
     serializer_class = GlossaryTermSerializer
     lookup_field = "slug"
-    save_service = services.term_save
+    save_service = staticmethod(services.term_save)
 
 
 @extend_schema_view(list=extend_schema(summary="Catalogue des risques (biais, juridiques…)"))

@@ -1,6 +1,7 @@
 from django.contrib.postgres.search import SearchRank
 from django.db.models import F
 
+from accounts.policy import visibility_scope
 from knowledge.models import Article, GlossaryTerm
 from registry import selectors as registry_selectors
 from registry.search import search_query
@@ -23,7 +24,7 @@ def search(query: str, user, limit: int = 20) -> dict[str, list]:
         .order_by("-rank")[:limit]
     )
     use_cases = list(
-        registry_selectors.benchmark_entries(registry_selectors.viewer_scope(user))
+        registry_selectors.benchmark_entries(visibility_scope(user))
         .filter(search_vector=tsquery)
         .annotate(rank=rank)
         .order_by("-rank", "public_id")

@@ -4,22 +4,35 @@ from statistics import median
 
 from django.db import transaction
 
+from accounts.services import audit_record
 from knowledge.models import (
     Article,
     BibliographyEntry,
     GlossaryTerm,
     MaturityAxis,
     MaturityQuestion,
+    MaturityScore,
     Phase,
     Risk,
 )
 from registry.search import search_vector
 
 
+def _save(instance, actor) -> None:
+    """Validate, save and audit one entry of the knowledge base."""
+    created = instance.pk is None
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
+        target=instance,
+    )
+
+
 @transaction.atomic
-def article_save(article: Article) -> Article:
-    article.full_clean()
-    article.save()
+def article_save(article: Article, *, actor=None) -> Article:
+    _save(article, actor)
     Article.objects.filter(pk=article.pk).update(
         search_vector=search_vector(article.title, article.summary, article.body, article.section)
     )
@@ -27,13 +40,19 @@ def article_save(article: Article) -> Article:
 
 
 @transaction.atomic
-def term_save(term: GlossaryTerm) -> GlossaryTerm:
-    term.full_clean()
-    term.save()
+def term_save(term: GlossaryTerm, *, actor=None) -> GlossaryTerm:
+    _save(term, actor)
     GlossaryTerm.objects.filter(pk=term.pk).update(
         search_vector=search_vector(term.term, term.definition)
     )
     return term
+
+
+@transaction.atomic
+def entry_save(instance, *, actor=None):
+    """Any other entry of the knowledge base (risks, phases, bibliography, maturity axes)."""
+    _save(instance, actor)
+    return instance
 
 
 @transaction.atomic
@@ -112,8 +131,6 @@ def peer_medians(collectivite) -> tuple[dict[str, float], int]:
     """Median score per axis among peers (same kind and size band, this collectivité excluded),
     from the public aggregate only. With fewer than MIN_PEERS peers, no median (privacy and
     meaning): an empty dict."""
-    from knowledge.models import MaturityScore
-
     rows = (
         MaturityScore.objects.filter(
             collectivite_kind=collectivite.kind, population_band=collectivite.population_band

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from accounts.policy import visibility_scope
 from knowledge import selectors
 from knowledge.models import Article, BibliographyEntry, GlossaryTerm, Phase, Risk, RiskKind
 from registry import selectors as registry_selectors
@@ -58,7 +59,7 @@ def risk_list(request):
 
 
 def _entries(request):
-    return registry_selectors.benchmark_entries(registry_selectors.viewer_scope(request.user))
+    return registry_selectors.benchmark_entries(visibility_scope(request.user))
 
 
 def risk_page(request, code):

@@ -1,15 +1,13 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policy import is_curator
+from accounts.admin_sites import public_admin
+from accounts.permissions import PolicyAdminMixin
 from registry import services
 from registry.models import (
     BenchmarkEntry,
@@ -22,137 +20,7 @@ from registry.models import (
 )
 from registry.vocabularies import QualityFlag
 
-
-class RegistryAdminSite(admin.AdminSite):
-    """The public admin: the CDG's curators and the platform's operators."""
-
-    site_header = _("Registre IA des collectivités — administration commune")
-    site_title = _("Administration commune")
-    index_title = _("Référentiel commun")
-
-    def has_permission(self, request):
-        return getattr(request, "collectivite", None) is None and is_curator(request.user)
-
-    def login(self, request, extra_context=None):
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Pages other apps add to the curators' admin (route, view, name).
-        self.extra_views = []
-
-    def get_urls(self):
-        extra = [
-            path(route, self.admin_view(view), name=name) for route, view, name in self.extra_views
-        ]
-        return extra + super().get_urls()
-
-
-public_admin = RegistryAdminSite(name="public_admin")
-public_admin.index_template = "admin/registry/index.html"
-
-
-class CuratorAdminMixin:
-    """In the public admin, curators may manage every registered model (no per-model grants)."""
-
-    def has_module_permission(self, request):
-        return is_curator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_curator(request.user)
-
-    def has_add_permission(self, request, *args):
-        return is_curator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_curator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_curator(request.user)
-
-
-class DomainInline(CuratorAdminMixin, admin.TabularInline):
-    model = Domain
-    extra = 0
-
-
-@admin.register(Collectivite, site=public_admin)
-class CollectiviteAdmin(CuratorAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "departement", "population", "cdg_member"]
-    list_filter = ["kind", "departement", "cdg_member", "is_anonymised"]
-    search_fields = ["name", "slug", "siren", "insee_code"]
-    autocomplete_fields = ["parent_epci"]
-    inlines = [DomainInline]
-    fields = [
-        "name",
-        "slug",
-        "kind",
-        "siren",
-        "insee_code",
-        "departement",
-        "population",
-        "staff_size_band",
-        "parent_epci",
-        "cdg_member",
-        "is_anonymised",
-        "contact_name",
-        "contact_email",
-        "website",
-    ]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The slug names the schema, the host and the public ids: fixed once created.
-        return ["slug"] if obj else []
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting a collectivité would orphan or drop its schema: an operator's job, not a click.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        values = {
-            name: form.cleaned_data[name]
-            for name in services.COLLECTIVITE_EDITABLE_FIELDS
-            if name in form.cleaned_data
-        }
-        if change:
-            services.collectivite_update(obj, **values)
-        else:
-            created = services.collectivite_create(slug=form.cleaned_data["slug"], **values)
-            obj.__dict__.update(created.__dict__)
-
-
-@admin.register(Vendor, site=public_admin)
-class VendorAdmin(CuratorAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "country", "website"]
-    search_fields = ["name"]
-
-
-@admin.register(Tool, site=public_admin)
-class ToolAdmin(CuratorAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "vendor", "kind", "licence", "deprecated"]
-    list_filter = ["kind", "licence", "deprecated"]
-    search_fields = ["name", "aliases", "vendor__name"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["vendor"]
-    list_select_related = ["vendor"]
-
-    def has_delete_permission(self, request, obj=None):
-        # Use cases in the collectivités' schemas link to it: merge or deprecate it instead.
-        return False
-
-
-@admin.register(Term, site=public_admin)
-class TermAdmin(CuratorAdminMixin, admin.ModelAdmin):
-    list_display = ["label_fr", "vocabulary", "code", "active", "position"]
-    list_filter = ["vocabulary", "active"]
-    search_fields = ["label_fr", "label_en", "code"]
-
-    def has_delete_permission(self, request, obj=None):
-        # Use cases in the collectivités' schemas link to it: deactivate it instead.
-        return False
-
-
-# --- curation: catalogue merges, the benchmark's entries and their history -----------------------
+# --- catalogue merges (admin actions of tools and vendors) -----------------------
 
 
 class MergeForm(forms.Form):
@@ -222,10 +90,81 @@ def merge_vendors(modeladmin, request, queryset):
     )
 
 
-ToolAdmin.actions = [merge_tools]
-ToolAdmin.list_display = [*ToolAdmin.list_display, "merged_into"]
-ToolAdmin.list_filter = [*ToolAdmin.list_filter, ("merged_into", admin.EmptyFieldListFilter)]
-VendorAdmin.actions = [merge_vendors]
+
+
+class DomainInline(PolicyAdminMixin, admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+@admin.register(Collectivite, site=public_admin)
+class CollectiviteAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "departement", "population", "cdg_member"]
+    list_filter = ["kind", "departement", "cdg_member", "is_anonymised"]
+    search_fields = ["name", "slug", "siren", "insee_code"]
+    autocomplete_fields = ["parent_epci"]
+    inlines = [DomainInline]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "siren",
+        "insee_code",
+        "departement",
+        "population",
+        "staff_size_band",
+        "parent_epci",
+        "cdg_member",
+        "is_anonymised",
+        "contact_name",
+        "contact_email",
+        "website",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug names the schema, the host and the public ids: fixed once created.
+        return ["slug"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            name: form.cleaned_data[name]
+            for name in services.COLLECTIVITE_EDITABLE_FIELDS
+            if name in form.cleaned_data
+        }
+        if change:
+            services.collectivite_update(
+                Collectivite.objects.get(pk=obj.pk), actor=request.user, **values
+            )
+        else:
+            created = services.collectivite_create(
+                slug=form.cleaned_data["slug"], actor=request.user, **values
+            )
+            obj.__dict__.update(created.__dict__)
+
+
+@admin.register(Vendor, site=public_admin)
+class VendorAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "country", "website"]
+    search_fields = ["name"]
+    actions = [merge_vendors]
+
+
+@admin.register(Tool, site=public_admin)
+class ToolAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "vendor", "kind", "licence", "deprecated", "merged_into"]
+    list_filter = ["kind", "licence", "deprecated", ("merged_into", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "aliases", "vendor__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["vendor"]
+    list_select_related = ["vendor"]
+    actions = [merge_tools]
+
+
+@admin.register(Term, site=public_admin)
+class TermAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["label_fr", "vocabulary", "code", "active", "position"]
+    list_filter = ["vocabulary", "active"]
+    search_fields = ["label_fr", "label_en", "code"]
 
 
 class QualityFlagFilter(admin.SimpleListFilter):
@@ -242,7 +181,7 @@ class QualityFlagFilter(admin.SimpleListFilter):
 
 
 @admin.register(BenchmarkEntry, site=public_admin)
-class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class BenchmarkEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Published entries: curators annotate them here; publication itself goes through the
     review queue, and unpublication through the workflow (API), never a delete."""
 
@@ -289,12 +228,6 @@ class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
         "history",
     ]
 
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def lookup_allowed(self, lookup, value, request=None):
         # Array columns are filtered through their list filter only (a raw value is no array).
         if lookup.split("__")[0] in ("quality_flags", "domains", "tool_ids", "curated_domains"):
@@ -331,17 +264,9 @@ class BenchmarkEntryAdmin(CuratorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BenchmarkEntryEvent, site=public_admin)
-class BenchmarkEntryEventAdmin(CuratorAdminMixin, admin.ModelAdmin):
+class BenchmarkEntryEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "public_id", "action", "actor", "comment"]
     list_filter = ["action"]
     search_fields = ["public_id"]
     readonly_fields = ["uuid", "public_id", "actor", "action", "changes", "comment", "created_at"]
 
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,28 +16,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, generics, permissions, serializers, viewsets
+from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.policy import is_curator
-from casestudies.review import payload_diff
-from casestudies.serializers import UseCaseSnapshotSerializer
-from casestudies.services import (
-    in_collectivite_of,
-    usecase_approve,
-    usecase_request_changes,
-    usecase_unpublish,
-)
+from accounts.policy import visibility_scope
 from registry import exports, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
-from registry.models import BenchmarkEntry, Submission, Tool
-from registry.serializers import CollectiviteSerializer, StatsSerializer, ToolSerializer
+from registry.models import BenchmarkEntry, Tool
+from registry.serializers import (
+    CollectiviteSerializer,
+    StatsSerializer,
+    ToolSerializer,
+    UseCaseSnapshotSerializer,
+)
 from registry.vocabularies import QualityFlag, Visibility
 
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
@@ -51,7 +45,7 @@ class BenchmarkMixin:
 
     def scope(self) -> list[str]:
         if not hasattr(self, "_scope"):
-            self._scope = selectors.viewer_scope(self.request.user)
+            self._scope = visibility_scope(self.request.user)
         return self._scope
 
     def get_queryset(self):
@@ -111,6 +105,7 @@ BENCHMARK_PARAMETERS = [
 class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
     """Published use cases of every collectivité, as their stored snapshot."""
 
+    policy_name = "benchmark"
     serializer_class = UseCaseSnapshotSerializer
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
@@ -157,6 +152,8 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
 
 
 class StatsView(BenchmarkMixin, generics.GenericAPIView):
+    policy_name = "benchmark-stats"
+
     @extend_schema(
         summary="Comptes par une ou deux dimensions",
         parameters=[
@@ -179,10 +176,13 @@ class StatsView(BenchmarkMixin, generics.GenericAPIView):
             raise exceptions.ValidationError(
                 {
                     "by": [
-                        "Donnez une ou deux dimensions différentes parmi : "
-                        + ", ".join(selectors.STAT_DIMENSIONS)
-                        + (f" (inconnue : {', '.join(unknown)})" if unknown else "")
-                        + "."
+                        _("Donnez une ou deux dimensions différentes parmi : %(known)s%(unknown)s.")
+                        % {
+                            "known": ", ".join(selectors.STAT_DIMENSIONS),
+                            "unknown": _(" (inconnue : %s)") % ", ".join(unknown)
+                            if unknown
+                            else "",
+                        }
                     ]
                 }
             )
@@ -211,6 +211,8 @@ EXPORT_TYPES = {
 
 
 class ExportView(BenchmarkMixin, generics.GenericAPIView):
+    policy_name = "benchmark-export"
+
     @extend_schema(
         summary="Export du référentiel filtré (CSV, XLSX, JSON)",
         parameters=[
@@ -239,6 +241,7 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
 
 
 class CollectiviteListView(generics.ListAPIView):
+    policy_name = "collectivite-list"
     serializer_class = CollectiviteSerializer
 
     @extend_schema(summary="Collectivités, avec le nombre de leurs cas d'usage publiés")
@@ -246,10 +249,11 @@ class CollectiviteListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.collectivites_with_counts(selectors.viewer_scope(self.request.user))
+        return selectors.collectivites_with_counts(visibility_scope(self.request.user))
 
 
 class ToolListView(generics.ListAPIView):
+    policy_name = "tool-list"
     serializer_class = ToolSerializer
     # Tools merged into another are aliases now, not catalogue entries.
     queryset = (
@@ -261,145 +265,8 @@ class ToolListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_serializer_context(self):
-        usage = selectors.tool_usage(selectors.viewer_scope(self.request.user))
+        usage = selectors.tool_usage(visibility_scope(self.request.user))
         return {**super().get_serializer_context(), "usage": usage}
-
-
-DecisionResultSerializer = inline_serializer(
-    "DecisionResult",
-    {
-        "public_id": serializers.CharField(),
-        "state": serializers.CharField(),
-        "decided_at": serializers.DateTimeField(),
-        "comment": serializers.CharField(),
-    },
-)
-
-
-class IsCurator(permissions.BasePermission):
-    message = _("Réservé aux curateurs du CDG.")
-
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated(
-                _("Connectez-vous avec un compte de curateur du CDG.")
-            )
-        return is_curator(request.user)
-
-
-class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class RequiredCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000)
-
-
-class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    before = serializers.JSONField(allow_null=True)
-    after = serializers.JSONField(allow_null=True)
-
-
-class SubmissionSerializer(serializers.ModelSerializer):
-    collectivite = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    changes = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Submission
-        fields = [
-            "public_id",
-            "uuid",
-            "collectivite",
-            "title",
-            "message",
-            "submitted_by",
-            "submitted_at",
-            "previous_state",
-            "completeness",
-            "missing",
-            "changes",
-            "payload",
-        ]
-
-    @extend_schema_field(ChangeSerializer(many=True))
-    def get_changes(self, obj):
-        """Field by field, what the benchmark shows now and what is proposed."""
-        return payload_diff(self.context["published"].get(obj.uuid), obj.payload)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="File d'examen : soumissions en attente (curateurs)"),
-    retrieve=extend_schema(summary="Une soumission en attente (curateurs)"),
-)
-class ReviewQueueViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsCurator]
-    serializer_class = SubmissionSerializer
-    lookup_field = "public_id"
-    lookup_value_regex = r"[^/]+"
-    filter_backends = []
-
-    def get_queryset(self):
-        return selectors.review_queue()
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if getattr(self, "swagger_fake_view", False):
-            return {**context, "published": {}}
-        # One query for the published versions of the page, whatever its length.
-        page_uuids = getattr(self, "_page_uuids", None)
-        context["published"] = selectors.published_payloads(page_uuids)
-        return context
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        self._page_uuids = [submission.uuid for submission in page] if page is not None else None
-        return page
-
-    def get_object(self):
-        submission = super().get_object()
-        self._page_uuids = [submission.uuid]
-        return submission
-
-    def _decide(self, service, body_serializer):
-        body = body_serializer(data=self.request.data)
-        body.is_valid(raise_exception=True)
-        submission = self.get_object()
-        in_collectivite_of(
-            submission,
-            service,
-            actor=self.request.user,
-            comment=body.validated_data.get("comment", ""),
-        )
-        submission.refresh_from_db()
-        return Response(
-            {
-                "public_id": submission.public_id,
-                "state": submission.state,
-                "decided_at": submission.decided_at,
-                "comment": submission.decision_comment,
-            }
-        )
-
-    @extend_schema(
-        summary="Publier la soumission",
-        request=DecisionSerializer,
-        responses=DecisionResultSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, public_id=None):
-        return self._decide(usecase_approve, DecisionSerializer)
-
-    @extend_schema(
-        summary="Demander des corrections (commentaire obligatoire)",
-        request=RequiredCommentSerializer,
-        responses=DecisionResultSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="request-changes")
-    def request_changes(self, request, public_id=None):
-        return self._decide(usecase_request_changes, RequiredCommentSerializer)
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
@@ -421,9 +288,10 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
 
 class BenchmarkCurationViewSet(viewsets.GenericViewSet):
-    """Curators' actions on a published entry: annotations, unpublication."""
+    """Curators' annotations of a published entry (its unpublication changes the collectivité's
+    use case: casestudies.curation)."""
 
-    permission_classes = [IsCurator]
+    policy_name = "benchmark-curation"
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
     queryset = BenchmarkEntry.objects.all()
@@ -444,20 +312,3 @@ class BenchmarkCurationViewSet(viewsets.GenericViewSet):
             entry=entry, actor=request.user, **body.validated_data
         )
         return Response(AnnotationSerializer(entry).data)
-
-    @extend_schema(
-        summary="Dépublier une entrée (curateurs)",
-        request=DecisionSerializer,
-        responses={204: None},
-    )
-    @action(detail=True, methods=["post"])
-    def unpublish(self, request, public_id=None):
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        in_collectivite_of(
-            self.get_object(),
-            usecase_unpublish,
-            actor=request.user,
-            comment=body.validated_data.get("comment", ""),
-        )
-        return Response(status=204)

@@ -3,11 +3,37 @@ import json
 
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
-from django.db.models import Count, F, Func, Q, QuerySet
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
-from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Tool
+from registry import vocabularies as v
+from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Term, Tool
 from registry.search import search_query
-from registry.vocabularies import SubmissionState, Visibility
+from registry.vocabularies import SubmissionState
+
+FACETS = [
+    # (parameter, stats dimension, legend)
+    ("domain", "domain", _("Domaine")),
+    ("status", "status", _("État d'avancement")),
+    ("tool", "tool", _("Outil")),
+    ("collectivite_kind", "collectivite_kind", _("Type de collectivité")),
+    ("population_band", "population_band", _("Population")),
+    ("ai_family", "ai_family", _("Famille d'IA")),
+    ("ai_act_risk", "ai_act_risk", _("Risque (règlement européen sur l'IA)")),
+]
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    """Labels of every facet's values, for the page (one query for terms, one for tools)."""
+    return {
+        "domain": dict(Term.objects.filter(vocabulary="domain").values_list("code", "label_fr")),
+        "tool": {str(pk): name for pk, name in Tool.objects.values_list("pk", "name")},
+        "status": dict(v.Status.choices),
+        "collectivite_kind": dict(v.CollectiviteKind.choices),
+        "population_band": dict(v.PopulationBand.choices),
+        "ai_family": dict(v.AIFamily.choices),
+        "ai_act_risk": dict(v.AIActRisk.choices),
+    }
 
 
 def collectivite_list() -> QuerySet[Collectivite]:
@@ -16,23 +42,6 @@ def collectivite_list() -> QuerySet[Collectivite]:
         .prefetch_related("domains")
         .order_by("name")
     )
-
-
-def tool_list() -> QuerySet[Tool]:
-    return Tool.objects.select_related("vendor").filter(deprecated=False).order_by("kind", "name")
-
-
-def viewer_scope(user) -> list[str]:
-    """Visibilities a viewer may read in the benchmark: anonymous callers see `public` entries;
-    members of a collectivité, curators and operators also `network` ones."""
-    if (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.is_curator or user.memberships.exists())
-    ):
-        return [Visibility.PUBLIC, Visibility.NETWORK]
-    return [Visibility.PUBLIC]
 
 
 def benchmark_entries(scope: list[str]) -> QuerySet[BenchmarkEntry]:
@@ -166,3 +175,118 @@ class CountedQuerySet:
 
     def __getitem__(self, index):
         return self.queryset[index]
+
+
+def explorer_facets(counts: dict, params) -> list[dict]:
+    """The explorer's facets: each value with its label, its count and whether it is checked."""
+    labels = facet_labels()
+    selected = {param: params.getlist(param) for param, _d, _l in FACETS}
+    facets = []
+    for param, dimension, legend in FACETS:
+        options = [
+            {
+                "value": str(row[dimension]),
+                "label": labels[param].get(str(row[dimension]), row[dimension]),
+                "count": row["count"],
+                "checked": str(row[dimension]) in selected[param],
+            }
+            for row in counts[dimension]
+            if row[dimension] not in ("", None)
+        ]
+        # Keep a checked value visible even when it now matches nothing.
+        shown = {option["value"] for option in options}
+        options += [
+            {"value": value, "label": labels[param].get(value, value), "count": 0, "checked": True}
+            for value in selected[param]
+            if value not in shown
+        ]
+        options.sort(key=lambda option: (-option["count"], str(option["label"])))
+        facets.append({"param": param, "legend": legend, "options": options})
+    return facets
+
+
+def similar_entries(entry: BenchmarkEntry, scope: list[str]) -> list[dict]:
+    """Published cases sharing a domain or a tool with this one, peers (same kind and size)
+    first, then the same kind, then the others: their snapshots."""
+    return list(
+        benchmark_entries(scope)
+        .exclude(pk=entry.pk)
+        .filter(Q(domains__overlap=entry.domains) | Q(tool_ids__overlap=entry.tool_ids or [0]))
+        .annotate(
+            peer=Case(
+                When(
+                    collectivite_kind=entry.collectivite_kind,
+                    population_band=entry.population_band,
+                    then=Value(0),
+                ),
+                When(collectivite_kind=entry.collectivite_kind, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("peer", "-published_at")
+        .values_list("payload", flat=True)[:5]
+    )
+
+
+def dashboard_tables(data: dict) -> dict:
+    """The dashboard's tables and chart series, from its cached counts, with labels."""
+    labels = facet_labels()
+    statuses = [
+        code
+        for code, _label in v.Status.choices
+        if any(row["status"] == code for row in data["domain_status"])
+    ]
+    domains = sorted(
+        {row["domain"] for row in data["domain_status"]},
+        key=lambda code: labels["domain"].get(code, code),
+    )
+    matrix = {(row["domain"], row["status"]): row["count"] for row in data["domain_status"]}
+    domain_rows = [
+        {
+            "label": labels["domain"].get(d, d),
+            "counts": [matrix.get((d, s), 0) for s in statuses],
+            "total": sum(matrix.get((d, s), 0) for s in statuses),
+        }
+        for d in domains
+    ]
+    tool_rows = sorted(
+        [
+            {"label": labels["tool"].get(str(k), k), "collectivites": n}
+            for k, n in data["adoption"].items()
+        ],
+        key=lambda row: -row["collectivites"],
+    )
+    kind_rows = [
+        {
+            "label": labels["collectivite_kind"].get(
+                row["collectivite_kind"], row["collectivite_kind"]
+            ),
+            "count": row["count"],
+        }
+        for row in data["kinds"]
+    ]
+    chart_data = {
+        "domainStatus": {
+            "labels": [row["label"] for row in domain_rows],
+            "series": [
+                {"label": str(v.Status(s).label), "data": [row["counts"][i] for row in domain_rows]}
+                for i, s in enumerate(statuses)
+            ],
+        },
+        "tools": {
+            "labels": [r["label"] for r in tool_rows],
+            "data": [r["collectivites"] for r in tool_rows],
+        },
+        "kinds": {
+            "labels": [r["label"] for r in kind_rows],
+            "data": [r["count"] for r in kind_rows],
+        },
+    }
+    return {
+        "status_headers": [v.Status(s).label for s in statuses],
+        "domain_rows": domain_rows,
+        "tool_rows": tool_rows,
+        "kind_rows": kind_rows,
+        "chart_data": chart_data,
+    }

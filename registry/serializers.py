@@ -1,6 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from registry import snapshot
 from registry.models import Collectivite, Tool
 
 
@@ -75,3 +76,90 @@ class StatsSerializer(serializers.Serializer):
     by = serializers.ListField(child=serializers.CharField())
     total = serializers.IntegerField()
     results = StatsRowSerializer(many=True)
+
+
+# --- the published format of a use case, as DRF sees it (from registry.snapshot) ----------------
+
+
+class ToolRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    vendor = serializers.CharField(allow_null=True)
+
+
+class DomainRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CollectiviteRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    siren = serializers.CharField()
+    insee_code = serializers.CharField()
+    departement = serializers.CharField()
+    population_band = serializers.CharField()
+
+
+def declared_field(f: snapshot.Field, **options) -> serializers.Field:
+    """The DRF field of a declared field, with its French label and vocabulary."""
+    options = {"label": f.title, "help_text": f.help_text or None, **options}
+    if f.kind == snapshot.CHOICE:
+        return serializers.ChoiceField(choices=f.choices(), allow_blank=True, **options)
+    if f.kind == snapshot.CHOICES:
+        return serializers.ListField(child=serializers.ChoiceField(choices=f.choices()), **options)
+    if f.kind == snapshot.BOOL:
+        return serializers.BooleanField(**options)
+    if f.kind == snapshot.INT:
+        return serializers.IntegerField(allow_null=True, **options)
+    if f.kind == snapshot.DECIMAL:
+        return serializers.DecimalField(
+            max_digits=14, decimal_places=f.decimal_places, allow_null=True, **options
+        )
+    if f.kind == snapshot.DATE:
+        return serializers.DateField(allow_null=True, **options)
+    if f.kind == snapshot.DATETIME:
+        return serializers.DateTimeField(allow_null=True, **options)
+    if f.kind == snapshot.UUID:
+        return serializers.UUIDField(**options)
+    if f.kind == snapshot.TERMS:
+        return DomainRefSerializer(many=True, **options)
+    if f.kind == snapshot.TOOLS:
+        return ToolRefSerializer(many=True, **options)
+    if f.kind == snapshot.COLLECTIVITES:
+        return serializers.ListField(child=serializers.CharField(), **options)
+    if f.kind == snapshot.COLLECTIVITE:
+        return CollectiviteRefSerializer(**options)
+    if f.kind == snapshot.CHILDREN:
+        return child_serializer(f)(many=True, **options)
+    return serializers.CharField(allow_blank=True, **options)
+
+
+def child_serializer(f: snapshot.Field) -> type[serializers.Serializer]:
+    fields = {child.name: declared_field(child) for child in f.children}
+    name = "".join(part.capitalize() for part in f.name.split("_")) + "RowSerializer"
+    return type(name, (serializers.Serializer,), fields)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """A use case as registry.snapshot.build() writes it: the fields are generated from the
+    declaration (for validation of nothing, and for the OpenAPI schema); the representation is
+    the declaration's own."""
+
+    for_members = False
+
+    def to_representation(self, instance):
+        return snapshot.build(instance, self.context["collectivite"], for_members=self.for_members)
+
+
+def _snapshot_serializer(name: str, fields: list[snapshot.Field], **attrs):
+    declared = {f.name: declared_field(f, read_only=True) for f in fields}
+    return type(name, (SnapshotSerializer,), {**declared, **attrs})
+
+
+UseCaseSnapshotSerializer = _snapshot_serializer(
+    "UseCaseSnapshotSerializer", snapshot.published_fields()
+)

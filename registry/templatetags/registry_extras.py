@@ -26,11 +26,3 @@ def widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def markdown(text):
-    """Curators' Markdown, rendered and sanitised (nothing in it can run)."""
-    from knowledge.rendering import render_markdown
-
-    return render_markdown(text)

@@ -1,0 +1,242 @@
+"""Creating and changing a collectivité's use cases (its schema), with their lists of rows."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import actor_or_none
+from casestudies import workflow
+from casestudies.models import (
+    ApproachStep,
+    Cost,
+    ImpactAssessment,
+    Lesson,
+    Metric,
+    UseCase,
+    UseCaseEvent,
+    UseCaseRisk,
+)
+from casestudies.services.publication import current_collectivite, snapshot
+from registry import services as registry_services
+from registry import snapshot as declaration
+from registry.models import BenchmarkEntry, Collectivite, Term, Tool
+from registry.vocabularies import TermVocabulary, Visibility
+
+USE_CASE_FIELDS = {
+    field.name
+    for field in UseCase._meta.concrete_fields
+    if field.editable and field.name not in {"id", "publication_state", "published_at"}
+}
+
+
+def _check_domains(domains: Sequence[Term], *, required: bool = True) -> None:
+    if required and not domains:
+        raise ValidationError({"domains": _("Choisissez au moins un domaine.")})
+    wrong = [term.label_fr for term in domains if term.vocabulary != TermVocabulary.DOMAIN]
+    if wrong:
+        raise ValidationError(
+            {"domains": _("Ce ne sont pas des domaines : %s.") % ", ".join(wrong)}
+        )
+
+
+def record_event(
+    use_case: UseCase,
+    actor,
+    action: str,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    changes: dict | None = None,
+) -> UseCaseEvent:
+    return UseCaseEvent.objects.create(
+        use_case=use_case,
+        actor=actor_or_none(actor),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        changes=changes or {},
+    )
+
+
+def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
+    use_case.steps.all().delete()
+    objects = []
+    for position, step in enumerate(steps, start=1):
+        values = {"text": step} if isinstance(step, str) else dict(step)
+        values.pop("position", None)
+        objects.append(ApproachStep(use_case=use_case, position=position, **values))
+    for obj in objects:
+        obj.full_clean(exclude=["use_case"])
+    ApproachStep.objects.bulk_create(objects)
+
+
+def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
+    rows = list(rows)
+    if model is UseCaseRisk and len({row["risk"].pk for row in rows}) != len(rows):
+        raise ValidationError({"risks": _("Chaque risque ne peut figurer qu'une fois.")})
+    model.objects.filter(use_case=use_case).delete()
+    objects = [model(use_case=use_case, **row) for row in rows]
+    for obj in objects:
+        obj.full_clean(exclude=["use_case"])
+    model.objects.bulk_create(objects)
+
+
+def _partners(partners: Sequence[Collectivite], collectivite: Collectivite) -> list:
+    if any(partner.pk == collectivite.pk for partner in partners):
+        raise ValidationError(
+            {"partner_collectivites": _("Une collectivité n'est pas sa propre partenaire.")}
+        )
+    return list(partners)
+
+
+def _check_tools(tools: Sequence[Tool], already: Iterable[int] = ()) -> None:
+    """A deprecated or merged tool may stay where it is, but not be newly linked."""
+    already = set(already)
+    refused = [
+        tool.name
+        for tool in tools
+        if tool.pk not in already and (tool.deprecated or tool.merged_into_id)
+    ]
+    if refused:
+        raise ValidationError(
+            {
+                "tools": _("Outil obsolète ou fusionné, choisissez-en un autre : %s.")
+                % ", ".join(refused)
+            }
+        )
+
+
+@transaction.atomic
+def usecase_create(
+    *,
+    actor,
+    domains: Sequence[Term] = (),
+    tools: Sequence[Tool] = (),
+    partner_collectivites: Sequence[Collectivite] = (),
+    steps: Iterable[str | dict] = (),
+    lessons: Iterable[dict] = (),
+    metrics: Iterable[dict] = (),
+    risks: Iterable[dict] = (),
+    costs: Iterable[dict] = (),
+    impact_assessments: Iterable[dict] = (),
+    **fields,
+) -> UseCase:
+    """Create a use case as a draft: only the title and summary are required at this point; the
+    core fields of registry.snapshot are required to submit it."""
+    unknown = set(fields) - USE_CASE_FIELDS
+    if unknown:
+        raise TypeError(f"usecase_create() got unexpected fields: {sorted(unknown)}")
+    collectivite = current_collectivite()
+    use_case = UseCase(**fields)
+    use_case.full_clean(exclude=["public_id", "uuid"])
+    _check_domains(domains, required=False)
+    _check_tools(tools)
+    use_case.public_id, use_case.uuid = registry_services.public_id_allocate(collectivite)
+    use_case.save()
+    use_case.domains.set(domains)
+    use_case.tools.set(tools)
+    use_case.partner_collectivites.set(_partners(partner_collectivites, collectivite))
+    _replace_steps(use_case, steps)
+    _replace_children(Lesson, use_case, lessons)
+    _replace_children(Metric, use_case, metrics)
+    _replace_children(UseCaseRisk, use_case, risks)
+    _replace_children(Cost, use_case, costs)
+    _replace_children(ImpactAssessment, use_case, impact_assessments)
+    record_event(use_case, actor, "created", to_state=use_case.publication_state)
+    return use_case
+
+
+@transaction.atomic
+def usecase_update(
+    *,
+    use_case: UseCase,
+    actor,
+    domains: Sequence[Term] | None = None,
+    tools: Sequence[Tool] | None = None,
+    partner_collectivites: Sequence[Collectivite] | None = None,
+    steps: Iterable[str | dict] | None = None,
+    lessons: Iterable[dict] | None = None,
+    metrics: Iterable[dict] | None = None,
+    risks: Iterable[dict] | None = None,
+    costs: Iterable[dict] | None = None,
+    impact_assessments: Iterable[dict] | None = None,
+    **fields,
+) -> UseCase:
+    """Change the given fields (and, when given, replace the linked lists) in one transaction.
+
+    A published use case may be edited: the benchmark keeps its last published version until a
+    curator approves the change (submit, then approve)."""
+    unknown = set(fields) - USE_CASE_FIELDS
+    if unknown:
+        raise TypeError(f"usecase_update() got unexpected fields: {sorted(unknown)}")
+    lock(use_case)
+    workflow.editable(use_case.publication_state)
+    before = snapshot(use_case)
+    for name, value in fields.items():
+        setattr(use_case, name, value)
+    use_case.full_clean()
+    in_benchmark = BenchmarkEntry.objects.filter(uuid=use_case.uuid).exists()
+    if in_benchmark and use_case.visibility == Visibility.PRIVATE:
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "Ce cas d'usage figure dans le registre commun : retirez-le du "
+                    "registre avant de le rendre privé."
+                )
+            }
+        )
+    # The state is the workflow's: never written back from a possibly stale instance.
+    use_case.save(update_fields=[*fields, "updated_at"])
+    if in_benchmark:
+        # What the collectivité takes back applies at once; what it widens waits for review.
+        registry_services.benchmark_entry_restrict(
+            uuid=use_case.uuid,
+            actor=actor,
+            visibility=use_case.visibility,
+            withdraw_contact=not use_case.peer_contact_ok,
+        )
+    if domains is not None:
+        _check_domains(domains, required=False)
+        use_case.domains.set(domains)
+    if tools is not None:
+        _check_tools(tools, already=use_case.tools.values_list("pk", flat=True))
+        use_case.tools.set(tools)
+    if partner_collectivites is not None:
+        use_case.partner_collectivites.set(_partners(partner_collectivites, current_collectivite()))
+    if steps is not None:
+        _replace_steps(use_case, steps)
+    if lessons is not None:
+        _replace_children(Lesson, use_case, lessons)
+    if metrics is not None:
+        _replace_children(Metric, use_case, metrics)
+    for model, rows in (
+        (UseCaseRisk, risks),
+        (Cost, costs),
+        (ImpactAssessment, impact_assessments),
+    ):
+        if rows is not None:
+            _replace_children(model, use_case, rows)
+    changes = declaration.diff(before, snapshot(use_case))
+    if changes:
+        record_event(
+            use_case,
+            actor,
+            "updated",
+            comment=", ".join(change["label"] for change in changes),
+            changes=declaration.changes_of(changes),
+        )
+    return use_case
+
+
+def lock(use_case: UseCase) -> None:
+    """Serialise the changes of one use case (row lock until commit) and work on its current
+    publication state, not on what a possibly stale instance holds."""
+    use_case.publication_state, use_case.published_at = (
+        UseCase.objects.select_for_update()
+        .values_list("publication_state", "published_at")
+        .get(pk=use_case.pk)
+    )

@@ -1,0 +1,41 @@
+"""Every write to the public schema's registry goes through these functions: collectivités,
+the shared catalogue, and the benchmark (public ids, submissions, published entries)."""
+
+from registry.services.benchmark import (
+    ANNOTATION_FIELDS,
+    benchmark_entry_annotate,
+    benchmark_entry_remove,
+    benchmark_entry_restrict,
+    benchmark_entry_write,
+    public_id_allocate,
+    submission_close,
+    submission_open,
+    submission_pending,
+)
+from registry.services.catalogue import tool_merge, vendor_merge
+from registry.services.collectivites import (
+    COLLECTIVITE_EDITABLE_FIELDS,
+    collectivite_create,
+    collectivite_ensure_primary_domain,
+    collectivite_update,
+    primary_host,
+)
+
+__all__ = [
+    "ANNOTATION_FIELDS",
+    "COLLECTIVITE_EDITABLE_FIELDS",
+    "benchmark_entry_annotate",
+    "benchmark_entry_remove",
+    "benchmark_entry_restrict",
+    "benchmark_entry_write",
+    "collectivite_create",
+    "collectivite_ensure_primary_domain",
+    "collectivite_update",
+    "primary_host",
+    "public_id_allocate",
+    "submission_close",
+    "submission_open",
+    "submission_pending",
+    "tool_merge",
+    "vendor_merge",
+]

@@ -1,0 +1,272 @@
+"""Writes of the cross-collectivité benchmark (public schema): public ids, submissions to the
+curators, published entries and their history. The tenant side calls these, in the transaction of
+its own change; nothing here enters a collectivité's schema."""
+
+import uuid as uuid_module
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import actor_or_none
+from registry import snapshot
+from registry.models import (
+    BenchmarkEntry,
+    BenchmarkEntryEvent,
+    BenchmarkVersion,
+    Collectivite,
+    Submission,
+    Term,
+    Tool,
+    UseCaseIdentifier,
+)
+from registry.search import search_vector
+from registry.vocabularies import SubmissionState, Visibility
+
+
+def benchmark_changed() -> None:
+    """Every write of the benchmark bumps its version (cache keys and ETags carry it)."""
+    updated = BenchmarkVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        BenchmarkVersion.objects.create(pk=1, version=1)
+
+
+def public_id_allocate(collectivite: Collectivite) -> tuple[str, uuid_module.UUID]:
+    """Hand out the next public id of the collectivité, recorded federation-wide, never reused."""
+    with transaction.atomic():
+        Collectivite.objects.filter(pk=collectivite.pk).update(
+            last_use_case_number=F("last_use_case_number") + 1
+        )
+        number = Collectivite.objects.values_list("last_use_case_number", flat=True).get(
+            pk=collectivite.pk
+        )
+        public_id = f"{collectivite.departement}-{collectivite.slug.upper()}-{number:04d}"
+        identifier = UseCaseIdentifier.objects.create(
+            public_id=public_id, uuid=uuid_module.uuid4(), collectivite=collectivite
+        )
+    return identifier.public_id, identifier.uuid
+
+
+# --- submissions to the curators -------------------------------------------------------------
+
+
+def submission_pending(uuid) -> Submission | None:
+    return Submission.objects.filter(uuid=uuid, state=SubmissionState.PENDING).first()
+
+
+def published_payload(uuid) -> dict | None:
+    return BenchmarkEntry.objects.filter(uuid=uuid).values_list("payload", flat=True).first()
+
+
+@transaction.atomic
+def submission_open(
+    *, collectivite: Collectivite, actor, payload: dict, previous_state: str, message: str
+) -> Submission:
+    """A copy of the snapshot for the curators to read, with its completeness."""
+    published = published_payload(payload["uuid"])
+    if published is not None and not snapshot.diff(published, payload):
+        raise ValidationError(
+            _("Rien à soumettre : le cas d'usage n'a pas changé depuis sa publication.")
+        )
+    score, missing = snapshot.completeness(payload)
+    return Submission.objects.create(
+        uuid=payload["uuid"],
+        public_id=payload["public_id"],
+        collectivite=collectivite,
+        title=payload["title"],
+        previous_state=previous_state,
+        payload=payload,
+        completeness=score,
+        missing=missing,
+        message=message,
+        submitted_by=actor_or_none(actor),
+    )
+
+
+def submission_close(submission: Submission | None, state: str, actor, comment: str = "") -> None:
+    if submission is None:
+        return
+    submission.state = state
+    submission.decided_by = actor_or_none(actor)
+    submission.decided_at = timezone.now()
+    submission.decision_comment = comment
+    submission.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+
+
+# --- published entries -----------------------------------------------------------------------
+
+
+def _curation(entry: BenchmarkEntry) -> dict:
+    return {
+        "featured": entry.featured,
+        "curator_note": entry.curator_note,
+        "domains": entry.curated_domains,
+        "tool_ids": entry.curated_tool_ids,
+        "quality_flags": entry.quality_flags,
+    }
+
+
+def apply_curation(entry: BenchmarkEntry, payload_domains: list[str], payload_tools: list[int]):
+    """Filter columns follow the curator's normalisation when there is one."""
+    entry.domains = entry.curated_domains or payload_domains
+    entry.tool_ids = entry.curated_tool_ids or payload_tools
+    entry.payload = {**entry.payload, "curation": _curation(entry)}
+
+
+@transaction.atomic
+def benchmark_entry_write(
+    *, collectivite: Collectivite, actor, payload: dict, contact_email: str = ""
+) -> BenchmarkEntry:
+    """Create or replace the benchmark entry of a use case from its snapshot (called by the
+    publishing service, inside its transaction). The table's columns and search text come from
+    the snapshot (registry.snapshot); the contact address, for peers only, is kept out of the
+    payload. Curators' annotations are kept across republications."""
+    uuid = payload["uuid"]
+    payload = {**payload, "contact_email": ""}
+    entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
+    before = entry.payload if entry else None
+    if entry is None:
+        entry = BenchmarkEntry(uuid=uuid)
+    columns = snapshot.entry_columns(payload)
+    for name, value in {
+        "collectivite": collectivite,
+        "collectivite_slug": collectivite.slug,
+        "collectivite_kind": collectivite.kind,
+        "population_band": collectivite.population_band,
+        "departement": collectivite.departement,
+        "contact_email": contact_email,
+        "payload": payload,
+        **columns,
+    }.items():
+        setattr(entry, name, value)
+    apply_curation(entry, columns["domains"], columns["tool_ids"])
+    entry.save()
+    aliases = [
+        alias
+        for aliases in Tool.objects.filter(pk__in=columns["tool_ids"]).values_list(
+            "aliases", flat=True
+        )
+        for alias in aliases
+    ]
+    BenchmarkEntry.objects.filter(pk=entry.pk).update(
+        search_vector=search_vector(*snapshot.search_texts(payload, aliases))
+    )
+    BenchmarkEntryEvent.objects.create(
+        uuid=uuid,
+        public_id=entry.public_id,
+        actor=actor_or_none(actor),
+        action="published" if before is None else "replaced",
+        changes=snapshot.changes_of(snapshot.diff(before, payload)),
+    )
+    benchmark_changed()
+    return entry
+
+
+VISIBILITY_RANK = {Visibility.PRIVATE: 0, Visibility.NETWORK: 1, Visibility.PUBLIC: 2}
+
+
+@transaction.atomic
+def benchmark_entry_restrict(*, uuid, actor, visibility: str, withdraw_contact: bool) -> bool:
+    """Apply at once what a collectivité takes back from its published entry (a narrower
+    visibility, its contact address); anything it widens waits for a curator's approval."""
+    entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
+    if entry is None:
+        return False
+    changes = {}
+    if VISIBILITY_RANK[visibility] < VISIBILITY_RANK[entry.visibility]:
+        changes["visibility"] = {"before": entry.visibility, "after": visibility}
+        entry.visibility = visibility
+        entry.payload = {**entry.payload, "visibility": visibility}
+    if withdraw_contact and entry.contact_email:
+        changes["contact_email"] = {"before": _("(adresse)"), "after": ""}
+        entry.contact_email = ""
+    if not changes:
+        return False
+    entry.save(update_fields=["visibility", "payload", "contact_email", "updated_at"])
+    BenchmarkEntryEvent.objects.create(
+        uuid=uuid,
+        public_id=entry.public_id,
+        actor=actor_or_none(actor),
+        action="restricted",
+        changes=changes,
+    )
+    benchmark_changed()
+    return True
+
+
+@transaction.atomic
+def benchmark_entry_remove(*, uuid, actor=None, comment: str = "") -> bool:
+    entry = BenchmarkEntry.objects.filter(uuid=uuid).first()
+    if entry is None:
+        return False
+    BenchmarkEntryEvent.objects.create(
+        uuid=uuid,
+        public_id=entry.public_id,
+        actor=actor_or_none(actor),
+        action="removed",
+        comment=comment,
+    )
+    entry.delete()
+    benchmark_changed()
+    return True
+
+
+ANNOTATION_FIELDS = {
+    "featured",
+    "curator_note",
+    "curated_domains",
+    "curated_tool_ids",
+    "quality_flags",
+}
+
+
+@transaction.atomic
+def benchmark_entry_annotate(*, entry: BenchmarkEntry, actor, **fields) -> BenchmarkEntry:
+    """Curators' annotations: featured, note, normalised domains and tools, quality flags."""
+    unknown = set(fields) - ANNOTATION_FIELDS
+    if unknown:
+        raise TypeError(f"benchmark_entry_annotate() got unexpected fields: {sorted(unknown)}")
+    if "curated_domains" in fields:
+        known = set(
+            Term.objects.filter(
+                vocabulary="domain", code__in=fields["curated_domains"]
+            ).values_list("code", flat=True)
+        )
+        unknown_codes = sorted(set(fields["curated_domains"]) - known)
+        if unknown_codes:
+            raise ValidationError(
+                {"curated_domains": _("Domaine inconnu : %s.") % ", ".join(unknown_codes)}
+            )
+    if "curated_tool_ids" in fields:
+        known_tools = set(
+            Tool.objects.filter(
+                pk__in=fields["curated_tool_ids"], merged_into__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if set(fields["curated_tool_ids"]) - known_tools:
+            raise ValidationError({"curated_tool_ids": _("Outil inconnu ou fusionné.")})
+    changes = {
+        name: {"before": getattr(entry, name), "after": value}
+        for name, value in fields.items()
+        if getattr(entry, name) != value
+    }
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.clean_fields(
+        exclude=[f.name for f in BenchmarkEntry._meta.fields if f.name not in ANNOTATION_FIELDS]
+    )
+    columns = snapshot.entry_columns(entry.payload)
+    apply_curation(entry, columns["domains"], columns["tool_ids"])
+    entry.save()
+    if changes:
+        BenchmarkEntryEvent.objects.create(
+            uuid=entry.uuid,
+            public_id=entry.public_id,
+            actor=actor_or_none(actor),
+            action="annotated",
+            changes=changes,
+        )
+        benchmark_changed()
+    return entry

@@ -1,0 +1,107 @@
+"""Writes of the collectivités (tenants) and their host names."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import audit_record, field_changes
+from registry import snapshot
+from registry.models import BenchmarkEntry, Collectivite, Domain
+from registry.services.benchmark import benchmark_changed
+from registry.validators import schema_name_for_slug, validate_slug
+
+COLLECTIVITE_EDITABLE_FIELDS = {
+    "name",
+    "kind",
+    "siren",
+    "insee_code",
+    "departement",
+    "population",
+    "staff_size_band",
+    "parent_epci",
+    "cdg_member",
+    "contact_name",
+    "contact_email",
+    "website",
+    "is_anonymised",
+}
+
+
+def primary_host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+@transaction.atomic
+def collectivite_create(
+    *, slug: str, name: str, kind: str, actor=None, verbosity: int = 0, **fields
+) -> Collectivite:
+    """Create a collectivité, its schema (migrated) and its primary host name.
+
+    The schema name is derived from the slug here, never taken from the caller.
+    """
+    unknown = set(fields) - COLLECTIVITE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"collectivite_create() got unexpected fields: {sorted(unknown)}")
+    slug = (slug or "").strip()
+    try:
+        validate_slug(slug)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.messages}) from None
+    collectivite = Collectivite(
+        slug=slug, schema_name=schema_name_for_slug(slug), name=name, kind=kind, **fields
+    )
+    collectivite.full_clean()
+    connection.set_schema_to_public()
+    collectivite.save(verbosity=verbosity)
+    Domain.objects.create(domain=primary_host(slug), tenant=collectivite, is_primary=True)
+    audit_record(actor=actor, action="collectivite_created", target=collectivite)
+    return collectivite
+
+
+@transaction.atomic
+def collectivite_update(collectivite: Collectivite, *, actor=None, **fields) -> Collectivite:
+    unknown = set(fields) - COLLECTIVITE_EDITABLE_FIELDS
+    if unknown:
+        # The slug names the schema and the host: changing it would break links and ids.
+        raise ValidationError(
+            {name: _("Ce champ ne peut pas être modifié.") for name in sorted(unknown)}
+        )
+    changes = field_changes(collectivite, fields)
+    for name, value in fields.items():
+        setattr(collectivite, name, value)
+    collectivite.full_clean()
+    connection.set_schema_to_public()
+    collectivite.save()
+    _refresh_benchmark_collectivite(collectivite)
+    if changes:
+        audit_record(
+            actor=actor, action="collectivite_changed", target=collectivite, changes=changes
+        )
+    return collectivite
+
+
+def _refresh_benchmark_collectivite(collectivite: Collectivite) -> None:
+    """Published snapshots carry the collectivité's identity: keep them in step with it."""
+    entries = list(BenchmarkEntry.objects.filter(collectivite=collectivite))
+    if not entries:
+        return
+    identity = snapshot.collectivite_ref(collectivite)
+    for entry in entries:
+        entry.collectivite_kind = collectivite.kind
+        entry.population_band = collectivite.population_band
+        entry.departement = collectivite.departement
+        entry.payload = {**entry.payload, "collectivite": identity}
+    BenchmarkEntry.objects.bulk_update(
+        entries, ["collectivite_kind", "population_band", "departement", "payload"]
+    )
+    benchmark_changed()
+
+
+def collectivite_ensure_primary_domain(collectivite: Collectivite) -> bool:
+    """Add <slug>.<BASE_DOMAIN> when BASE_DOMAIN changed since the collectivité was created."""
+    host = primary_host(collectivite.slug)
+    _domain, created = Domain.objects.get_or_create(
+        domain=host, defaults={"tenant": collectivite, "is_primary": False}
+    )
+    return created

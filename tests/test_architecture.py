@@ -1,0 +1,94 @@
+"""The house plan (docs/architecture.md), checked on the source: which app may import which, and
+no import hidden in a function body to dodge a cycle."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each app may import the apps below it, never one above: accounts at the bottom, then the public
+# apps registry and knowledge, then casestudies (the tenant app) on top. config wires them all.
+FLOORS = {"accounts": 0, "registry": 1, "knowledge": 2, "casestudies": 3}
+APPS = list(FLOORS)
+# Imports inside a function body are allowed for these reasons only (module: why).
+LAZY_ALLOWED = {
+    # The settings start the embedded PostgreSQL only when DATABASE_URL is unset.
+    "config/settings.py": "config",
+    # pgserver is imported only when the embedded server is started.
+    "config/embedded_db.py": "pgserver",
+}
+
+
+def _sources(app: str):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path
+
+
+def _imported_apps(node: ast.AST) -> set[str]:
+    names = set()
+    if isinstance(node, ast.Import):
+        names = {alias.name.split(".")[0] for alias in node.names}
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        names = {node.module.split(".")[0]}
+    return names & set(APPS)
+
+
+def _all_imports(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_an_app_imports_only_the_apps_below_it(app):
+    wrong = []
+    for path in _sources(app):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _all_imports(tree):
+            for other in _imported_apps(node):
+                if FLOORS[other] > FLOORS[app]:
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {other}")
+    assert wrong == []
+
+
+def test_public_apps_never_import_the_tenant_app():
+    for app in ("accounts", "registry", "knowledge"):
+        for path in _sources(app):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            assert not any("casestudies" in _imported_apps(node) for node in _all_imports(tree)), (
+                path
+            )
+
+
+def _lazy_imports(path: Path) -> list[int]:
+    """Line numbers of the imports inside a function body."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+
+
+def test_no_import_inside_a_function_body():
+    found = []
+    for folder in [*APPS, "config"]:
+        for path in _sources(folder):
+            relative = str(path.relative_to(ROOT))
+            if relative in LAZY_ALLOWED:
+                continue
+            found += [f"{relative}:{line}" for line in _lazy_imports(path)]
+    assert found == []
+
+
+def test_the_checks_see_a_violation(tmp_path):
+    """The checks above would fail on an upward or a hidden import (they are not vacuous)."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from casestudies import services\n", encoding="utf-8")
+    tree = ast.parse(sample.read_text(encoding="utf-8"))
+    assert [_imported_apps(node) for node in _all_imports(tree)] == [{"casestudies"}]
+    assert _lazy_imports(sample) == [2]
