@@ -198,6 +198,7 @@ class Loader:
         from django.db import connection
         from django.utils import timezone
 
+        from registry import snapshot
         from registry.models import BenchmarkEntry
 
         statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
@@ -237,26 +238,13 @@ class Loader:
                 entries.append(
                     BenchmarkEntry(
                         uuid=entry_uuid,
-                        public_id=public_id,
                         collectivite=collectivite,
                         collectivite_slug=collectivite.slug,
                         collectivite_kind=collectivite.kind,
                         population_band=collectivite.population_band,
                         departement=collectivite.departement,
-                        title=template.title,
-                        visibility=visibility,
-                        status=status,
-                        ai_family=template.ai_family,
-                        ai_act_risk=template.ai_act_risk,
-                        automation_level=template.automation_level,
-                        personal_data=template.personal_data,
-                        method_phase=template.method_phase,
-                        domains=domains,
-                        tool_ids=template.tool_ids,
-                        techniques=template.techniques,
-                        started_on=template.started_on,
-                        production_on=template.production_on,
-                        published_at=published_at,
+                        # The table's columns, as the publishing service computes them.
+                        **snapshot.entry_columns(payload),
                         payload=payload,
                     )
                 )

@@ -52,7 +52,7 @@ def _all_in(field: str, choices) -> models.Q:
 class UseCase(models.Model):
     # Identity and description
     public_id = models.CharField(label("public_id"), max_length=80, unique=True, editable=False)
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(label("uuid"), default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(label("title"), help_text=help_text("title"), max_length=120)
     summary = models.TextField(
         label("summary"),

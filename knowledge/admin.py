@@ -74,4 +74,3 @@ class MaturityAxisAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
             services.entry_save(question, actor=request.user)
         for question in formset.deleted_objects:
             question.delete()
-

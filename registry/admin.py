@@ -90,8 +90,6 @@ def merge_vendors(modeladmin, request, queryset):
     )
 
 
-
-
 class DomainInline(PolicyAdminMixin, admin.TabularInline):
     model = Domain
     extra = 0
@@ -269,4 +267,3 @@ class BenchmarkEntryEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["public_id"]
     readonly_fields = ["uuid", "public_id", "actor", "action", "changes", "comment", "created_at"]
-

@@ -124,8 +124,6 @@ class Status(models.TextChoices):
     ABANDONED = "abandoned", _("Abandonné avant production")
 
 
-ENDED_STATUSES = {Status.SUSPENDED, Status.RETIRED, Status.ABANDONED}
-
 # Crosswalk to the other public registers, used by exports.
 STATUS_CROSSWALK = {
     # code: (NL v1.0, UK ATRS phase, US 2025 stage, EU PSTW)

@@ -184,13 +184,14 @@ def test_submitting_an_unchanged_published_use_case_is_refused(api_for, people):
 def test_no_notification_when_the_transaction_rolls_back(people, annecy, monkeypatch,
                                                          django_capture_on_commit_callbacks):  # fmt: skip
     from casestudies import services
+    from casestudies.services import transitions
 
     public_id = _new_use_case(annecy)
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_transition", broken)
+    monkeypatch.setattr(transitions, "_transition", broken)
     with tenant_context(annecy), django_capture_on_commit_callbacks(execute=True) as callbacks:
         use_case = UseCase.objects.get(public_id=public_id)
         with pytest.raises(RuntimeError):
