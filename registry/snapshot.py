@@ -110,6 +110,9 @@ class Field:
     decimal_places: int = 2
     # Shown in the sections of the public page (False: in its header, or not shown at all).
     page: bool = True
+    # A list of rows on the page: "table" (figures side by side) or "list" (its text first, the
+    # other fields after it), ordered when the order matters.
+    layout: str = "list"
 
     @property
     def title(self) -> str:
@@ -411,6 +414,7 @@ FIELDS: list[Field] = [
         "steps",
         _("étapes de la démarche"),
         CHILDREN,
+        layout="ordered",
         section="approach",
         weight=7,
         complete=lambda value, payload: len(value) >= 2,
@@ -431,15 +435,16 @@ FIELDS: list[Field] = [
         search=True,
         export=False,
         children=(
+            _child("text", _("enseignement"), search=True),
             _child("category", _("thème"), CHOICE, vocabulary=v.LessonCategory),
             _child("polarity", _("nature"), CHOICE, vocabulary=v.LessonPolarity),
-            _child("text", _("enseignement"), search=True),
         ),
     ),
     Field(
         "metrics",
         _("indicateurs"),
         CHILDREN,
+        layout="table",
         section="outcomes",
         weight=5,
         export=False,
@@ -456,6 +461,7 @@ FIELDS: list[Field] = [
         "costs",
         _("coûts"),
         CHILDREN,
+        layout="table",
         section="outcomes",
         export=False,
         children=(
@@ -934,7 +940,17 @@ def page_sections(payload: dict) -> list[dict]:
             if f.kind == CHILDREN:
                 columns = [child for child in f.children if child.page]
                 rows = [[_row_cell(child, row) for child in columns] for row in value]
-                lists.append({"field": f, "columns": columns, "rows": rows})
+                # In a list, the row's text first, then its other fields.
+                first = sorted(columns, key=lambda child: child.name != "text")
+                items = [
+                    [
+                        (child, _row_cell(child, row))
+                        for child in first
+                        if row[child.name] not in (None, "", False)
+                    ]
+                    for row in value
+                ]
+                lists.append({"field": f, "columns": columns, "rows": rows, "items": items})
             else:
                 facts.append({"field": f, "value": display(f, value)})
         if facts or lists:
