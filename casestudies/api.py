@@ -2,32 +2,19 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casestudies import selectors, services
 from casestudies.filters import UseCaseFilter
-from casestudies.serializers import UseCaseSerializer, UseCaseWriteSerializer
-
-
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
-class SubmitSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=2000)
-
-
-class HistoryEventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    source = serializers.ChoiceField(choices=["use_case", "benchmark"])
-    action = serializers.CharField()
-    actor = serializers.CharField(allow_null=True)
-    from_state = serializers.CharField(allow_blank=True)
-    to_state = serializers.CharField(allow_blank=True)
-    comment = serializers.CharField(allow_blank=True)
-    changes = serializers.DictField()
+from casestudies.serializers import (
+    CommentSerializer,
+    HistoryEventSerializer,
+    SubmitSerializer,
+    UseCaseSerializer,
+    UseCaseWriteSerializer,
+)
 
 
 @extend_schema_view(

@@ -129,3 +129,22 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
         if not value:
             raise serializers.ValidationError(_("Choisissez au moins un domaine."))
         return value
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class SubmitSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    source = serializers.ChoiceField(choices=["use_case", "benchmark"])
+    action = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    from_state = serializers.CharField(allow_blank=True)
+    to_state = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True)
+    changes = serializers.DictField()

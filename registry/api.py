@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
 )
-from rest_framework import exceptions, generics, serializers, viewsets
+from rest_framework import exceptions, generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -27,12 +27,13 @@ from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, Tool
 from registry.serializers import (
+    AnnotationSerializer,
     CollectiviteSerializer,
     StatsSerializer,
     ToolSerializer,
     UseCaseSnapshotSerializer,
 )
-from registry.vocabularies import QualityFlag, Visibility
+from registry.vocabularies import Visibility
 
 CONDITIONAL_HEADERS = {"Vary": "Accept, Authorization, Cookie"}
 
@@ -267,24 +268,6 @@ class ToolListView(generics.ListAPIView):
     def get_serializer_context(self):
         usage = selectors.tool_usage(visibility_scope(self.request.user))
         return {**super().get_serializer_context(), "usage": usage}
-
-
-class AnnotationSerializer(serializers.ModelSerializer):
-    curated_domains = serializers.ListField(child=serializers.CharField(), required=False)
-    curated_tool_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-    quality_flags = serializers.ListField(
-        child=serializers.ChoiceField(choices=QualityFlag.choices), required=False
-    )
-
-    class Meta:
-        model = BenchmarkEntry
-        fields = [
-            "featured",
-            "curator_note",
-            "curated_domains",
-            "curated_tool_ids",
-            "quality_flags",
-        ]
 
 
 class BenchmarkCurationViewSet(viewsets.GenericViewSet):

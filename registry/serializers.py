@@ -2,7 +2,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from registry import snapshot
-from registry.models import Collectivite, Tool
+from registry.models import BenchmarkEntry, Collectivite, Tool
+from registry.vocabularies import QualityFlag
 
 
 class CollectiviteSerializer(serializers.ModelSerializer):
@@ -163,3 +164,21 @@ def _snapshot_serializer(name: str, fields: list[snapshot.Field], **attrs):
 UseCaseSnapshotSerializer = _snapshot_serializer(
     "UseCaseSnapshotSerializer", snapshot.published_fields()
 )
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    curated_domains = serializers.ListField(child=serializers.CharField(), required=False)
+    curated_tool_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    quality_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=QualityFlag.choices), required=False
+    )
+
+    class Meta:
+        model = BenchmarkEntry
+        fields = [
+            "featured",
+            "curator_note",
+            "curated_domains",
+            "curated_tool_ids",
+            "quality_flags",
+        ]

@@ -2,70 +2,21 @@
 
 from drf_spectacular.utils import (
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casestudies.curation import services
-from registry import selectors, snapshot
-from registry.models import BenchmarkEntry, Submission
-
-DecisionResultSerializer = inline_serializer(
-    "DecisionResult",
-    {
-        "public_id": serializers.CharField(),
-        "state": serializers.CharField(),
-        "decided_at": serializers.DateTimeField(),
-        "comment": serializers.CharField(),
-    },
+from casestudies.curation.serializers import (
+    DecisionResultSerializer,
+    DecisionSerializer,
+    RequiredCommentSerializer,
+    SubmissionSerializer,
 )
-
-
-class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class RequiredCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000)
-
-
-class ChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    before = serializers.JSONField(allow_null=True)
-    after = serializers.JSONField(allow_null=True)
-
-
-class SubmissionSerializer(serializers.ModelSerializer):
-    collectivite = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    changes = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Submission
-        fields = [
-            "public_id",
-            "uuid",
-            "collectivite",
-            "title",
-            "message",
-            "submitted_by",
-            "submitted_at",
-            "previous_state",
-            "completeness",
-            "missing",
-            "changes",
-            "payload",
-        ]
-
-    @extend_schema_field(ChangeSerializer(many=True))
-    def get_changes(self, obj):
-        """Field by field, what the benchmark shows now and what is proposed."""
-        return snapshot.diff(self.context["published"].get(obj.uuid), obj.payload)
+from registry import selectors
+from registry.models import BenchmarkEntry
 
 
 @extend_schema_view(
