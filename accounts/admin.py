@@ -7,7 +7,7 @@ from accounts import policy
 from accounts.admin_sites import public_admin
 from accounts.models import AuditEvent, Membership, User
 from accounts.permissions import PolicyAdminMixin
-from accounts.services import membership_remove, membership_set
+from accounts.services import audit_record, membership_remove, membership_set, user_update
 
 
 class MembershipInline(PolicyAdminMixin, admin.TabularInline):
@@ -52,8 +52,21 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            user_update(user=obj, actor=request.user, changed=form.changed_data)
+        else:
+            super().save_model(request, obj, form, change)
+            audit_record(actor=request.user, action="user_created", target=obj)
+
     def save_formset(self, request, form, formset, change):
-        # Memberships are given by their service (validation and audit row).
+        # Memberships are given by their service (validation and audit row). A row moved to
+        # another collectivité leaves the first one: nobody keeps a way into it.
+        for row in formset.forms:
+            if row.instance.pk and "collectivite" in row.changed_data:
+                membership_remove(
+                    membership=Membership.objects.get(pk=row.instance.pk), actor=request.user
+                )
         for membership in formset.save(commit=False):
             membership_set(
                 user=membership.user,
@@ -94,6 +107,8 @@ class MembershipAdmin(PolicyAdminMixin, admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
+        if change and "role" not in form.changed_data:
+            return
         saved = membership_set(
             user=obj.user, collectivite=obj.collectivite, role=obj.role, actor=request.user
         )

@@ -27,7 +27,9 @@ class _PolicySite(admin.AdminSite):
         # One sign-in page for the whole site, the admin's included; what the admin's own login
         # page was asked to reach is where the sign-in leads (never back to this page).
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(f"{self.name}:index")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             target = reverse(f"{self.name}:index")
         if request.user.is_authenticated and self.has_permission(request):
             return redirect(target)

@@ -93,7 +93,7 @@ TRANSITION_ACTORS: dict[str, Actors] = {
 }
 
 
-def may_transition(user, collectivite, name: str, *, role: str | None = None) -> bool:
+def may_transition(user, collectivite, name: str) -> bool:
     """May this user make this transition on a use case of this collectivité? (Unknown: no.)"""
     actors = TRANSITION_ACTORS.get(name)
     if actors is None:
@@ -102,8 +102,7 @@ def may_transition(user, collectivite, name: str, *, role: str | None = None) ->
         return True
     if actors.member_action is None:
         return False
-    role = role if role is not None else role_of(user, collectivite)
-    return role_allows(role, actors.member_action)
+    return role_allows(role_of(user, collectivite), actors.member_action)
 
 
 def members_may(name: str, role: str | None) -> bool:
@@ -181,6 +180,8 @@ API_RULES: dict[str, dict[str, str]] = {
         "request_changes": CURATOR,
     },
     "benchmark-decision": {"unpublish": CURATOR},
+    # The OpenAPI documents and their viewers (both hosts): the API's shape, no data.
+    "api-docs": {"get": ANYONE},
     "knowledge": {
         "list": ANYONE,
         "retrieve": ANYONE,
@@ -200,19 +201,24 @@ FORBIDDEN = "forbidden"
 def api_rule(view_name: str | None, action: str | None) -> str | None:
     rules = API_RULES.get(view_name or "", {})
     if action in ("metadata", "head", "options"):
-        # OPTIONS and HEAD are answered as the view's reading is.
+        # OPTIONS and HEAD are answered as the view's reading is (or its one action's rule).
         action = next((name for name in ("list", "retrieve", "get") if name in rules), None)
+        if action is None and rules:
+            action = next(iter(rules))
     return rules.get(action or "")
 
 
 def api_decision(user, collectivite, view_name: str | None, action: str | None) -> str:
     """ALLOWED, or why not. An action no rule lists is FORBIDDEN."""
     rule = api_rule(view_name, action)
-    if collectivite is not None and rule is not None and rule != ANYONE:
-        # On a collectivité's host, only its members get anything but the token endpoint.
+    if collectivite is not None and rule != ANYONE:
+        # On a collectivité's host, only its members get anything but the token endpoint and
+        # the documentation: nothing, not even a refusal, tells anyone else what exists.
         role = role_of(user, collectivite)
         if role is None:
             return NOT_FOUND
+        if rule is None:
+            return FORBIDDEN
         if rule == WORKFLOW:
             return ALLOWED if role_allows(role, Action.VIEW) else FORBIDDEN
         if rule == CURATOR:
@@ -227,10 +233,61 @@ def api_decision(user, collectivite, view_name: str | None, action: str | None) 
     return FORBIDDEN
 
 
+# --- every page of a collectivité's site -------------------------------------------------------
+
+# By URL name and HTTP method ("*": any): an Action is a member's right; ANYONE: the pages that
+# let a person sign in; WORKFLOW: a member, then the transition table, in the service. The admin
+# and the API are decided by their own rules below and above.
+PAGE_RULES: dict[str, dict[str, str]] = {
+    "home": {"*": Action.VIEW},
+    "maturity": {"get": Action.VIEW, "post": Action.EDIT},
+    "maturity-result": {"*": Action.VIEW},
+    "usecase-create": {"*": Action.CREATE},
+    "usecase-detail": {"*": Action.VIEW},
+    "usecase-edit": {"*": Action.EDIT},
+    "usecase-action": {"post": WORKFLOW},
+    "accounts:login": {"*": ANYONE},
+    "accounts:logout": {"*": ANYONE},
+    "accounts:password_reset": {"*": ANYONE},
+    "accounts:password_reset_done": {"*": ANYONE},
+    "accounts:password_reset_confirm": {"*": ANYONE},
+    "accounts:password_reset_complete": {"*": ANYONE},
+    "set_language": {"*": ANYONE},
+}
+# The API authenticates by token inside DRF and is decided there (API_RULES); the admin lets its
+# members in, then decides by model (COLLECTIVITE_ADMIN_RULES).
+API_URL_NAMES = ("v1:", "schema", "swagger-ui", "redoc")
+ADMIN_URL_NAMES = ("collectivite_admin:",)
+
+
+def page_rule(url_name: str | None, method: str) -> str | None:
+    if url_name is not None and url_name.startswith(ADMIN_URL_NAMES):
+        return Action.VIEW
+    rules = PAGE_RULES.get(url_name or "", {})
+    return rules.get(method.lower(), rules.get("*"))
+
+
+def page_decision(user, collectivite, url_name: str | None, method: str) -> str:
+    """ALLOWED, or why not, for a page of a collectivité's site. A page no rule lists is
+    FORBIDDEN; a non-member gets NOT_FOUND (or the sign-in page, when anonymous)."""
+    if url_name is not None and url_name.startswith(API_URL_NAMES):
+        return ALLOWED
+    rule = page_rule(url_name, method)
+    if rule == ANYONE:
+        return ALLOWED
+    role = role_of(user, collectivite)
+    if role is None:
+        return NOT_AUTHENTICATED if user is None or not user.is_authenticated else NOT_FOUND
+    if rule is None:
+        return FORBIDDEN
+    if rule == WORKFLOW:
+        return ALLOWED if role_allows(role, Action.VIEW) else FORBIDDEN
+    return ALLOWED if role_allows(role, rule) else FORBIDDEN
+
+
 # --- every admin view ---------------------------------------------------------------------------
 
 NOBODY = "nobody"
-OPERATOR = "operator"  # platform operators (superusers) only
 PERMISSIONS = ("view", "add", "change", "delete")
 
 
@@ -298,6 +355,13 @@ COLLECTIVITE_ADMIN_RULES: dict[str, dict[str, str]] = {
 
 ADMIN_RULES = {"public_admin": PUBLIC_ADMIN_RULES, "collectivite_admin": COLLECTIVITE_ADMIN_RULES}
 
+# Pages added to the public admin besides its models' (URL name: rule).
+ADMIN_PAGE_RULES: dict[str, str] = {"usecase-import": CURATOR}
+
+
+def admin_page_allows(url_name: str, user) -> bool:
+    return ADMIN_PAGE_RULES.get(url_name) == CURATOR and is_curator(user)
+
 
 def admin_allows(site: str, model_label: str, permission: str, user, role=None) -> bool:
     """May this user do this (view, add, change, delete) on this model in this admin site?"""
@@ -306,8 +370,6 @@ def admin_allows(site: str, model_label: str, permission: str, user, role=None) 
         return False
     if rule == CURATOR:
         return is_curator(user)
-    if rule == OPERATOR:
-        return is_operator(user)
     return role_allows(role, rule)
 
 

@@ -21,17 +21,63 @@ def user_create(
 @transaction.atomic
 def membership_set(*, user: User, collectivite, role: str = Role.READER, actor=None) -> Membership:
     """Give the user this role in the collectivité (creating the membership when needed)."""
+    before = (
+        Membership.objects.filter(user=user, collectivite=collectivite)
+        .values_list("role", flat=True)
+        .first()
+    )
     membership, created = Membership.objects.update_or_create(
         user=user, collectivite=collectivite, defaults={"role": role}
     )
     membership.full_clean()
-    audit_record(
-        actor=actor,
-        action="membership_created" if created else "membership_changed",
-        target=membership,
-        changes={"role": {"before": None, "after": role}},
-    )
+    if before != role:
+        audit_record(
+            actor=actor,
+            action="membership_created" if created else "membership_changed",
+            target=membership,
+            changes={"role": {"before": before, "after": role}},
+        )
     return membership
+
+
+@transaction.atomic
+def user_update(*, user: User, actor, changed: list[str]) -> User:
+    """Save an account changed in the admin, with an audit row of what changed (the password's
+    value is never recorded)."""
+    stored = User.objects.get(pk=user.pk)
+    changes = {
+        name: (
+            {"before": "…", "after": "…"}
+            if name == "password"
+            else {"before": _plain(getattr(stored, name)), "after": _plain(getattr(user, name))}
+        )
+        for name in changed
+        if hasattr(stored, name)
+    }
+    user.full_clean(exclude=["password"])
+    user.save()
+    if changes:
+        audit_record(actor=actor, action="user_changed", target=user, changes=changes)
+    return user
+
+
+def instance_changes(instance) -> dict:
+    """{field: {before, after}} of an instance against its stored row (empty when new)."""
+    if instance.pk is None:
+        return {}
+    stored = type(instance).objects.filter(pk=instance.pk).first()
+    if stored is None:
+        return {}
+    return {
+        f.name: {
+            "before": _plain(getattr(stored, f.attname)),
+            "after": _plain(getattr(instance, f.attname)),
+        }
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+        and getattr(stored, f.attname) != getattr(instance, f.attname)
+        and f.name not in ("search_vector", "updated_at")
+    }
 
 
 @transaction.atomic

@@ -205,15 +205,7 @@ class Loader:
         entries = []
         by_template = defaultdict(list)
         for collectivite in collectivites:
-            reference = {
-                "slug": collectivite.slug,
-                "name": collectivite.name,
-                "kind": collectivite.kind,
-                "siren": "",
-                "insee_code": "",
-                "departement": collectivite.departement,
-                "population_band": collectivite.population_band,
-            }
+            reference = snapshot.collectivite_ref(collectivite)
             for number in range(1, USE_CASES_PER_COLLECTIVITE + 1):
                 index = self.rng.randrange(len(self.templates))
                 template = self.templates[index]

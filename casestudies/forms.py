@@ -1,6 +1,7 @@
 """The web form for declaring a use case, in steps: each step saves the draft."""
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +155,10 @@ def _row_field(row: str, child: snapshot.Field, *, initial=None, widget=None) ->
         return forms.ChoiceField(choices=[("", "—"), *child.choices()], required=False, **options)
     model_field = ROW_MODELS[row]._meta.get_field(child.name)
     extra = {"assume_scheme": "https"} if child.name == "link" else {}
+    # The model's lower bounds (an amount is never negative), checked next to the field.
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator):
+            extra["min_value"] = validator.limit_value
     field = model_field.formfield(required=False, **options, **extra)
     if widget is not None:
         field.widget = widget

@@ -11,42 +11,33 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from registry import snapshot
 from registry.snapshot import child_choices, child_label, choices, help_text, label
 from registry.vocabularies import (
     AIActRisk,
-    AIFamily,
-    Audience,
-    AutomationLevel,
-    CostKind,
     Hosting,
-    ImpactAssessmentStatus,
-    ImpactAssessmentType,
-    LessonCategory,
-    LessonPolarity,
-    MethodPhase,
-    PersonalData,
     PublicationState,
-    Sourcing,
-    Status,
-    StatusReason,
-    Technique,
-    UsersCountBand,
     Visibility,
-    WouldRecommend,
     check_constraint_values,
 )
 
 
-def _in(field: str, choices) -> models.Q:
-    return models.Q(**{f"{field}__in": check_constraint_values(choices)})
+def _vocabulary(field: str, row: str | None):
+    """The declared vocabulary of a field (registry.snapshot), of a use case or of its rows."""
+    declared = snapshot.get(row).child(field) if row else snapshot.get(field)
+    return declared.vocabulary
 
 
-def _blank_or_in(field: str, choices) -> models.Q:
-    return models.Q(**{field: ""}) | _in(field, choices)
+def _in(field: str, row: str | None = None) -> models.Q:
+    return models.Q(**{f"{field}__in": check_constraint_values(_vocabulary(field, row))})
 
 
-def _all_in(field: str, choices) -> models.Q:
-    return models.Q(**{f"{field}__contained_by": check_constraint_values(choices)})
+def _blank_or_in(field: str, row: str | None = None) -> models.Q:
+    return models.Q(**{field: ""}) | _in(field, row)
+
+
+def _all_in(field: str) -> models.Q:
+    return models.Q(**{f"{field}__contained_by": check_constraint_values(_vocabulary(field, None))})
 
 
 class UseCase(models.Model):
@@ -218,47 +209,41 @@ class UseCase(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(
-                condition=_blank_or_in("ai_family", AIFamily), name="usecase_ai_family_valid"
+                condition=_blank_or_in("ai_family"), name="usecase_ai_family_valid"
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("automation_level", AutomationLevel),
+                condition=_blank_or_in("automation_level"),
                 name="usecase_automation_valid",
             ),
+            models.CheckConstraint(condition=_blank_or_in("status"), name="usecase_status_valid"),
             models.CheckConstraint(
-                condition=_blank_or_in("status", Status), name="usecase_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=_blank_or_in("status_reason", StatusReason),
+                condition=_blank_or_in("status_reason"),
                 name="usecase_status_reason_valid",
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("method_phase", MethodPhase),
+                condition=_blank_or_in("method_phase"),
                 name="usecase_method_phase_valid",
             ),
+            models.CheckConstraint(condition=_in("ai_act_risk"), name="usecase_ai_act_valid"),
             models.CheckConstraint(
-                condition=_in("ai_act_risk", AIActRisk), name="usecase_ai_act_valid"
-            ),
-            models.CheckConstraint(
-                condition=_blank_or_in("personal_data", PersonalData),
+                condition=_blank_or_in("personal_data"),
                 name="usecase_personal_data_valid",
             ),
-            models.CheckConstraint(condition=_in("hosting", Hosting), name="usecase_hosting_valid"),
+            models.CheckConstraint(condition=_in("hosting"), name="usecase_hosting_valid"),
             models.CheckConstraint(
-                condition=_blank_or_in("sourcing", Sourcing), name="usecase_sourcing_valid"
+                condition=_blank_or_in("sourcing"), name="usecase_sourcing_valid"
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("users_count_band", UsersCountBand),
+                condition=_blank_or_in("users_count_band"),
                 name="usecase_users_band_valid",
             ),
             models.CheckConstraint(
-                condition=_blank_or_in("would_recommend", WouldRecommend),
+                condition=_blank_or_in("would_recommend"),
                 name="usecase_would_recommend_valid",
             ),
+            models.CheckConstraint(condition=_in("visibility"), name="usecase_visibility_valid"),
             models.CheckConstraint(
-                condition=_in("visibility", Visibility), name="usecase_visibility_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("publication_state", PublicationState),
+                condition=_in("publication_state"),
                 name="usecase_publication_state_valid",
             ),
             models.CheckConstraint(
@@ -267,11 +252,9 @@ class UseCase(models.Model):
                 name="usecase_satisfaction_range",
             ),
             models.CheckConstraint(
-                condition=_all_in("techniques", Technique), name="usecase_techniques_valid"
+                condition=_all_in("techniques"), name="usecase_techniques_valid"
             ),
-            models.CheckConstraint(
-                condition=_all_in("audiences", Audience), name="usecase_audiences_valid"
-            ),
+            models.CheckConstraint(condition=_all_in("audiences"), name="usecase_audiences_valid"),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("summary"), 400),
                 name="usecase_summary_length",
@@ -320,7 +303,7 @@ class ApproachStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["use_case", "position"], name="step_position_unique"),
             models.CheckConstraint(
-                condition=_blank_or_in("phase", MethodPhase), name="step_phase_valid"
+                condition=_blank_or_in("phase", "steps"), name="step_phase_valid"
             ),
         ]
 
@@ -349,10 +332,10 @@ class Lesson(models.Model):
         ordering = ["use_case", "position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=_in("category", LessonCategory), name="lesson_category_valid"
+                condition=_in("category", "lessons"), name="lesson_category_valid"
             ),
             models.CheckConstraint(
-                condition=_in("polarity", LessonPolarity), name="lesson_polarity_valid"
+                condition=_in("polarity", "lessons"), name="lesson_polarity_valid"
             ),
         ]
 
@@ -403,7 +386,7 @@ class Cost(models.Model):
         verbose_name_plural = _("coûts")
         ordering = ["use_case", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in("kind", CostKind), name="cost_kind_valid"),
+            models.CheckConstraint(condition=_in("kind", "costs"), name="cost_kind_valid"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="cost_amount_positive"),
         ]
 
@@ -434,10 +417,10 @@ class ImpactAssessment(models.Model):
         ordering = ["use_case", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=_in("type", ImpactAssessmentType), name="impact_type_valid"
+                condition=_in("type", "impact_assessments"), name="impact_type_valid"
             ),
             models.CheckConstraint(
-                condition=_in("status", ImpactAssessmentStatus), name="impact_status_valid"
+                condition=_in("status", "impact_assessments"), name="impact_status_valid"
             ),
         ]
 

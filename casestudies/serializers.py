@@ -4,6 +4,7 @@ and what only members see, with the completeness), `UseCaseWriteSerializer` vali
 the views hand the validated data to the services."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -86,7 +87,7 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
         many=True,
         slug_field="code",
         queryset=Term.objects.filter(vocabulary="domain", active=True),
-        help_text=_("Codes des domaines (vocabulaire « domain »), au moins un."),
+        help_text=gettext_lazy("Codes des domaines (vocabulaire « domain »), au moins un."),
     )
     partner_collectivites = serializers.SlugRelatedField(
         many=True,
@@ -132,7 +133,7 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 class SubmitSerializer(serializers.Serializer):

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.policy import Action, role_allows
+from accounts import policy
 from casestudies import forms, selectors, services, workflow
 from casestudies.models import MaturityAssessment
 from knowledge.models import MaturityAxis
@@ -16,9 +17,11 @@ from registry import snapshot
 from registry import vocabularies as v
 
 
-def _require(request, action):
-    if not role_allows(request.role, action):
-        raise PermissionDenied(_("Votre rôle dans cette collectivité ne permet pas cette action."))
+def _may(request, url_name: str, method: str = "get") -> bool:
+    """Does the policy let this member open that page (what the page offers)?"""
+    return (
+        policy.page_decision(request.user, request.collectivite, url_name, method) == policy.ALLOWED
+    )
 
 
 def usecase_list(request):
@@ -27,7 +30,7 @@ def usecase_list(request):
         "casestudies/usecase_list.html",
         {
             "use_cases": selectors.usecase_list(),
-            "can_create": role_allows(request.role, Action.CREATE),
+            "can_create": _may(request, "usecase-create"),
         },
     )
 
@@ -46,10 +49,12 @@ def usecase_detail(request, public_id):
         {
             "use_case": use_case,
             "uc": data,
+            "sections": snapshot.page_sections(data),
+            "declared": snapshot.BY_NAME,
             "completeness": score,
             "missing": missing,
             "history": selectors.usecase_history(use_case),
-            "can_edit": role_allows(request.role, Action.EDIT)
+            "can_edit": _may(request, "usecase-edit")
             and workflow.is_editable(use_case.publication_state),
             "transitions": transitions,
             "submit_form": forms.SubmitForm(),
@@ -61,7 +66,6 @@ def usecase_detail(request, public_id):
 
 
 def usecase_create(request):
-    _require(request, Action.CREATE)
     form = forms.DescriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +91,6 @@ def usecase_create(request):
 
 
 def usecase_edit(request, public_id, step):
-    _require(request, Action.EDIT)
     if step not in forms.STEP_SLUGS:
         raise Http404
     use_case = selectors.usecase_get(public_id)
@@ -166,15 +169,25 @@ def _attach(form, error: ValidationError):
 
 
 ACTIONS = {
-    "submit": (services.usecase_submit, "message", forms.SubmitForm, _("Soumis au CDG74.")),
-    "withdraw": (services.usecase_withdraw, "comment", forms.CommentForm, _("Soumission retirée.")),
+    "submit": (
+        services.usecase_submit,
+        "message",
+        forms.SubmitForm,
+        gettext_lazy("Soumis au CDG74."),
+    ),
+    "withdraw": (
+        services.usecase_withdraw,
+        "comment",
+        forms.CommentForm,
+        gettext_lazy("Soumission retirée."),
+    ),
     "unpublish": (
         services.usecase_unpublish,
         "comment",
         forms.CommentForm,
-        _("Retiré du registre commun."),
+        gettext_lazy("Retiré du registre commun."),
     ),
-    "archive": (services.usecase_archive, "comment", forms.CommentForm, _("Archivé.")),
+    "archive": (services.usecase_archive, "comment", forms.CommentForm, gettext_lazy("Archivé.")),
 }
 
 
@@ -216,7 +229,6 @@ def maturity(request):
     errors = {}
     answers = dict(latest.answers) if latest else {}
     if request.method == "POST":
-        _require(request, Action.EDIT)
         answers = {}
         for axis in axes:
             for question in axis.questions.all():
@@ -239,7 +251,7 @@ def maturity(request):
             "answers": answers,
             "errors": errors,
             "latest": latest,
-            "can_answer": role_allows(request.role, Action.EDIT),
+            "can_answer": _may(request, "maturity", "post"),
         },
     )
 

@@ -20,9 +20,16 @@ class EntrySaveMixin:
     def save_model(self, request, obj, form, change):
         services.entry_save(obj, actor=request.user)
 
+    def delete_model(self, request, obj):
+        services.entry_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.entry_delete(obj, actor=request.user)
+
 
 @admin.register(Article, site=public_admin)
-class ArticleAdmin(PolicyAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["title", "chapter", "position", "updated_at"]
     list_filter = ["chapter"]
     search_fields = ["title", "summary", "body"]
@@ -33,7 +40,7 @@ class ArticleAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GlossaryTerm, site=public_admin)
-class GlossaryTermAdmin(PolicyAdminMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
     list_display = ["term", "article"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
@@ -73,4 +80,4 @@ class MaturityAxisAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
         for question in formset.save(commit=False):
             services.entry_save(question, actor=request.user)
         for question in formset.deleted_objects:
-            question.delete()
+            services.entry_delete(question, actor=request.user)

@@ -4,7 +4,7 @@ from statistics import median
 
 from django.db import transaction
 
-from accounts.services import audit_record
+from accounts.services import audit_record, instance_changes
 from knowledge.models import (
     Article,
     BibliographyEntry,
@@ -21,13 +21,16 @@ from registry.search import search_vector
 def _save(instance, actor) -> None:
     """Validate, save and audit one entry of the knowledge base."""
     created = instance.pk is None
+    changes = instance_changes(instance)
     instance.full_clean()
     instance.save()
-    audit_record(
-        actor=actor,
-        action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
-        target=instance,
-    )
+    if created or changes:
+        audit_record(
+            actor=actor,
+            action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
+            target=instance,
+            changes=changes,
+        )
 
 
 @transaction.atomic
@@ -53,6 +56,12 @@ def entry_save(instance, *, actor=None):
     """Any other entry of the knowledge base (risks, phases, bibliography, maturity axes)."""
     _save(instance, actor)
     return instance
+
+
+@transaction.atomic
+def entry_delete(instance, *, actor=None) -> None:
+    audit_record(actor=actor, action=f"{instance._meta.model_name}_deleted", target=instance)
+    instance.delete()
 
 
 @transaction.atomic

@@ -68,7 +68,9 @@ def _merge_action(request, queryset, *, model_label, targets, merge):
     )
 
 
-@admin.action(description=_("Fusionner les outils sélectionnés dans un autre…"))
+@admin.action(
+    description=_("Fusionner les outils sélectionnés dans un autre…"), permissions=["change"]
+)
 def merge_tools(modeladmin, request, queryset):
     return _merge_action(
         request,
@@ -79,7 +81,9 @@ def merge_tools(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Fusionner les éditeurs sélectionnés dans un autre…"))
+@admin.action(
+    description=_("Fusionner les éditeurs sélectionnés dans un autre…"), permissions=["change"]
+)
 def merge_vendors(modeladmin, request, queryset):
     return _merge_action(
         request,
@@ -90,6 +94,26 @@ def merge_vendors(modeladmin, request, queryset):
     )
 
 
+class CatalogueSaveMixin:
+    """The catalogue and host names are written by their service, with the curator as actor."""
+
+    def save_model(self, request, obj, form, change):
+        services.catalogue_save(obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.catalogue_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.catalogue_delete(obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            services.catalogue_save(obj, actor=request.user)
+        for obj in formset.deleted_objects:
+            services.catalogue_delete(obj, actor=request.user)
+
+
 class DomainInline(PolicyAdminMixin, admin.TabularInline):
     model = Domain
     extra = 0
@@ -97,6 +121,8 @@ class DomainInline(PolicyAdminMixin, admin.TabularInline):
 
 @admin.register(Collectivite, site=public_admin)
 class CollectiviteAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    save_formset = CatalogueSaveMixin.save_formset
+
     list_display = ["name", "slug", "kind", "departement", "population", "cdg_member"]
     list_filter = ["kind", "departement", "cdg_member", "is_anonymised"]
     search_fields = ["name", "slug", "siren", "insee_code"]
@@ -141,14 +167,14 @@ class CollectiviteAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Vendor, site=public_admin)
-class VendorAdmin(PolicyAdminMixin, admin.ModelAdmin):
+class VendorAdmin(PolicyAdminMixin, CatalogueSaveMixin, admin.ModelAdmin):
     list_display = ["name", "country", "website"]
     search_fields = ["name"]
     actions = [merge_vendors]
 
 
 @admin.register(Tool, site=public_admin)
-class ToolAdmin(PolicyAdminMixin, admin.ModelAdmin):
+class ToolAdmin(PolicyAdminMixin, CatalogueSaveMixin, admin.ModelAdmin):
     list_display = ["name", "vendor", "kind", "licence", "deprecated", "merged_into"]
     list_filter = ["kind", "licence", "deprecated", ("merged_into", admin.EmptyFieldListFilter)]
     search_fields = ["name", "aliases", "vendor__name"]
@@ -159,7 +185,7 @@ class ToolAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Term, site=public_admin)
-class TermAdmin(PolicyAdminMixin, admin.ModelAdmin):
+class TermAdmin(PolicyAdminMixin, CatalogueSaveMixin, admin.ModelAdmin):
     list_display = ["label_fr", "vocabulary", "code", "active", "position"]
     list_filter = ["vocabulary", "active"]
     search_fields = ["label_fr", "label_en", "code"]

@@ -55,6 +55,8 @@ LIST_SEPARATOR = " | "
 class Section:
     name: str
     label: Promise
+    # Said on the page when the section has nothing yet (None: the section is left out).
+    empty: Promise | None = None
 
 
 SECTIONS = [
@@ -64,7 +66,11 @@ SECTIONS = [
     Section("lifecycle", _("Avancement")),
     Section("regulation", _("Réglementation et données")),
     Section("safeguards", _("Contrôle humain, recours et risques")),
-    Section("approach", _("La démarche, étape par étape")),
+    Section(
+        "approach",
+        _("La démarche, étape par étape"),
+        empty=_("La démarche n'est pas encore décrite."),
+    ),
     Section("outcomes", _("Résultats et enseignements")),
     Section("publication", _("Publication")),
 ]
@@ -113,6 +119,8 @@ class Field:
     # A list of rows on the page: "table" (figures side by side) or "list" (its text first, the
     # other fields after it), ordered when the order matters.
     layout: str = "list"
+    # The page a value links to (URL name, given the value's code or slug), if any.
+    link: str | None = None
 
     @property
     def title(self) -> str:
@@ -225,6 +233,7 @@ FIELDS: list[Field] = [
         "tools",
         _("outils du catalogue"),
         TOOLS,
+        link="tool-page",
         section="tools",
         weight=8,
         complete=lambda value, payload: bool(value or payload["tool_other"]),
@@ -242,6 +251,7 @@ FIELDS: list[Field] = [
         "partner_collectivites",
         _("collectivités partenaires (mutualisation)"),
         COLLECTIVITES,
+        link="collectivite-page",
         section="tools",
         help_text=_("Celles qui partagent ce déploiement, le cas échéant."),
     ),
@@ -335,6 +345,7 @@ FIELDS: list[Field] = [
         "method_phase",
         _("phase de la méthode"),
         CHOICE,
+        link="knowledge:phase",
         section="lifecycle",
         vocabulary=v.MethodPhase,
         weight=3,
@@ -422,7 +433,13 @@ FIELDS: list[Field] = [
         children=(
             _child("position", _("ordre"), INT, writable=False, page=False),
             _child("text", _("étape"), search=True),
-            _child("phase", _("phase de la méthode"), CHOICE, vocabulary=v.MethodPhase),
+            _child(
+                "phase",
+                _("phase de la méthode"),
+                CHOICE,
+                vocabulary=v.MethodPhase,
+                link="knowledge:phase",
+            ),
             _child("done", _("réalisée"), BOOL),
         ),
     ),
@@ -497,6 +514,7 @@ FIELDS: list[Field] = [
                 _("risque"),
                 REF,
                 source="risk",
+                link="knowledge:risk",
                 help_text=_(
                     "Le catalogue de la base de connaissances (biais, risques juridiques…)."
                 ),
@@ -903,8 +921,8 @@ def _date_text(value: str | None) -> str:
 def display(f: Field, value) -> Cell:
     """A value of the snapshot as a person reads it: labels, not codes."""
     if f.kind == CHOICE:
-        if f.name in ("method_phase", "phase") and value:
-            return Cell(f.label_of(value), ((f.label_of(value), "knowledge:phase", value),))
+        if f.link and value:
+            return Cell(f.label_of(value), ((f.label_of(value), f.link, value),))
         return Cell(f.label_of(value))
     if f.kind == CHOICES:
         return Cell(", ".join(f.label_of(code) for code in value))
@@ -915,11 +933,11 @@ def display(f: Field, value) -> Cell:
     if f.kind == TERMS:
         return Cell(", ".join(term["label"] for term in value))
     if f.kind == TOOLS:
-        return Cell("", tuple((tool["name"], "tool-page", tool["slug"]) for tool in value))
+        return Cell("", tuple((tool["name"], f.link, tool["slug"]) for tool in value))
     if f.kind == COLLECTIVITES:
-        return Cell("", tuple((slug, "collectivite-page", slug) for slug in value))
+        return Cell("", tuple((slug, f.link, slug) for slug in value))
     if f.kind == REF:
-        return Cell("", ((value, "knowledge:risk", value),))
+        return Cell("", ((value, f.link, value),))
     if f.kind == DECIMAL:
         return Cell(number_format(Decimal(value), f.decimal_places) if value is not None else "—")
     return Cell("" if value is None else str(value))
@@ -953,7 +971,7 @@ def page_sections(payload: dict) -> list[dict]:
                 lists.append({"field": f, "columns": columns, "rows": rows, "items": items})
             else:
                 facts.append({"field": f, "value": display(f, value)})
-        if facts or lists:
+        if facts or lists or section.empty:
             sections.append({"section": section, "facts": facts, "lists": lists})
     return sections
 
@@ -961,5 +979,5 @@ def page_sections(payload: dict) -> list[dict]:
 def _row_cell(child: Field, row: dict) -> Cell:
     if child.kind == REF:
         # A catalogue entry: shown by its name, linked by its code.
-        return Cell("", ((row.get("name") or row[child.name], "knowledge:risk", row[child.name]),))
+        return Cell("", ((row.get("name") or row[child.name], child.link, row[child.name]),))
     return display(child, row[child.name])

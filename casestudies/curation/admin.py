@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
 from casestudies import imports
@@ -76,6 +77,8 @@ class SubmissionAdmin(PolicyAdminMixin, admin.ModelAdmin):
         submission = self.get_object(request, object_id)
         if request.method == "POST":
             # Every field is read-only: a POST here is a decision, never a save of the form.
+            if not self.has_change_permission(request, submission):
+                raise PermissionDenied
             self._decide(request, submission)
             if submission is not None and submission.state != SubmissionState.PENDING:
                 return redirect("public_admin:registry_submission_changelist")
@@ -137,6 +140,8 @@ class ImportForm(forms.Form):
 @public_admin.admin_view
 def import_view(request):
     """The bulk import page (mounted by the public URLs under /admin/import/)."""
+    if not policy.admin_page_allows("usecase-import", request.user):
+        raise PermissionDenied
     if request.GET.get("template") in ("csv", "xlsx"):
         kind = request.GET["template"]
         content = imports.template_csv() if kind == "csv" else imports.template_xlsx()

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from casestudies.curation import services
 from casestudies.curation.serializers import (
     DecisionResultSerializer,
-    DecisionSerializer,
     RequiredCommentSerializer,
     SubmissionSerializer,
 )
+from casestudies.serializers import CommentSerializer
 from registry import selectors
 from registry.models import BenchmarkEntry
 
@@ -73,12 +73,12 @@ class ReviewQueueViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Publier la soumission",
-        request=DecisionSerializer,
+        request=CommentSerializer,
         responses=DecisionResultSerializer,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, public_id=None):
-        return self._decide("approve", DecisionSerializer)
+        return self._decide("approve", CommentSerializer)
 
     @extend_schema(
         summary="Demander des corrections (commentaire obligatoire)",
@@ -97,17 +97,17 @@ class BenchmarkDecisionViewSet(viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
     queryset = BenchmarkEntry.objects.all()
-    serializer_class = DecisionSerializer
+    serializer_class = CommentSerializer
     filter_backends = []
 
     @extend_schema(
         summary="Dépublier une entrée (curateurs)",
-        request=DecisionSerializer,
+        request=CommentSerializer,
         responses={204: None},
     )
     @action(detail=True, methods=["post"])
     def unpublish(self, request, public_id=None):
-        body = DecisionSerializer(data=request.data)
+        body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.entry_unpublish(
             entry=self.get_object(),

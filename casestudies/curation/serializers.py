@@ -1,4 +1,5 @@
-"""Representations of the curators' API: submissions, their changes, decisions."""
+"""Representations of the curators' API: submissions, their changes, decisions (whose optional
+comment is casestudies.serializers.CommentSerializer, as for members' transitions)."""
 
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -15,10 +16,6 @@ DecisionResultSerializer = inline_serializer(
         "comment": serializers.CharField(),
     },
 )
-
-
-class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 class RequiredCommentSerializer(serializers.Serializer):

@@ -47,7 +47,7 @@ def _leave_benchmark(use_case: UseCase, actor, action: str, to_state: str, comme
     registry_services.benchmark_entry_remove(uuid=use_case.uuid, actor=actor, comment=comment)
 
 
-def _check_core_fields(use_case: UseCase, payload: dict) -> None:
+def _check_core_fields(payload: dict) -> None:
     errors = {
         f.name: (
             _("Choisissez au moins un domaine avant de soumettre au CDG.")
@@ -73,7 +73,7 @@ def usecase_submit(*, use_case: UseCase, actor, message: str) -> Submission:
     _check("submit", use_case, actor)
     message = _required(message, "message", _("Dites en quelques mots ce que vous soumettez."))
     payload = snapshot(use_case)
-    _check_core_fields(use_case, payload)
+    _check_core_fields(payload)
     if use_case.visibility == Visibility.PRIVATE:
         raise ValidationError(
             {

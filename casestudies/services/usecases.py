@@ -24,11 +24,16 @@ from registry import snapshot as declaration
 from registry.models import BenchmarkEntry, Collectivite, Term, Tool
 from registry.vocabularies import TermVocabulary, Visibility
 
+# The use case's own columns that a service call may set: what members write (the declaration's
+# writable fields, lists and relations aside) and what the system records from a source (the
+# seed, an import: an inferred status).
+SET_BY_THE_SYSTEM = {"status_inferred"}
 USE_CASE_FIELDS = {
-    field.name
-    for field in UseCase._meta.concrete_fields
-    if field.editable and field.name not in {"id", "publication_state", "published_at"}
-}
+    f.name
+    for f in declaration.writable_fields()
+    if f.kind
+    not in (declaration.CHILDREN, declaration.TOOLS, declaration.TERMS, declaration.COLLECTIVITES)
+} | SET_BY_THE_SYSTEM
 
 
 def _check_domains(domains: Sequence[Term], *, required: bool = True) -> None:

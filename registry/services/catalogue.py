@@ -5,10 +5,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.services import actor_or_none, audit_record
+from accounts.services import audit_record, instance_changes
 from registry import snapshot
-from registry.models import BenchmarkEntry, BenchmarkEntryEvent, Tool, Vendor
-from registry.services.benchmark import apply_curation, benchmark_changed
+from registry.models import BenchmarkEntry, Tool, Vendor
+from registry.services.benchmark import apply_curation, benchmark_changed, entry_event
 
 
 @transaction.atomic
@@ -49,10 +49,10 @@ def tool_merge(*, source: Tool, target: Tool, actor) -> int:
         columns = snapshot.entry_columns(entry.payload)
         apply_curation(entry, columns["domains"], columns["tool_ids"])
         entry.save(update_fields=["payload", "curated_tool_ids", "tool_ids", "domains"])
-        BenchmarkEntryEvent.objects.create(
+        entry_event(
             uuid=entry.uuid,
             public_id=entry.public_id,
-            actor=actor_or_none(actor),
+            actor=actor,
             action="tool_merged",
             changes={"tools": {"before": source.name, "after": target.name}},
         )
@@ -90,3 +90,25 @@ def vendor_merge(*, source: Vendor, target: Vendor, actor) -> int:
     )
     source.delete()
     return moved
+
+
+@transaction.atomic
+def catalogue_save(instance, *, actor) -> None:
+    """A vendor, tool, term or host name written by a curator, with its audit row."""
+    created = instance.pk is None
+    changes = instance_changes(instance)
+    instance.full_clean()
+    instance.save()
+    if created or changes:
+        audit_record(
+            actor=actor,
+            action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
+            target=instance,
+            changes=changes,
+        )
+
+
+@transaction.atomic
+def catalogue_delete(instance, *, actor) -> None:
+    audit_record(actor=actor, action=f"{instance._meta.model_name}_deleted", target=instance)
+    instance.delete()

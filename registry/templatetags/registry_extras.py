@@ -1,4 +1,6 @@
 from django import template
+from django.conf import settings
+from django.urls import reverse
 
 register = template.Library()
 
@@ -26,3 +28,14 @@ def widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def public_url(context, name, *args):
+    """A page of the public site, from any host: a path there, an address on a collectivité's."""
+    path = reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    request = context.get("request")
+    if request is None or getattr(request, "collectivite", None) is None:
+        return path
+    _name, sep, port = request.get_host().rpartition(":")
+    return f"//{settings.BASE_DOMAIN}{':' + port if sep and port.isdigit() else ''}{path}"
