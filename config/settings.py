@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -29,6 +30,7 @@ SHARED_APPS = [
     "registry",
     "accounts",
     "knowledge",
+    "ops",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
@@ -150,11 +152,27 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+
+
+def _cache_from_url(url: str) -> dict:
+    """One cache shared by every process (web workers, job worker) and every host.
+
+    `redis://…` (or `rediss://`): Redis. Otherwise Django's database cache in the public schema of
+    the same PostgreSQL (table `django_cache`, created by `migrate_schemas`). Keys carry no
+    tenant: throttling, lockouts and the benchmark's answers are the same on every host.
+    """
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: redis://… attendu (ou vide).")
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+
+
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        **_cache_from_url(env_str("CACHE_URL") or env_str("REDIS_URL")),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "registre"),
+        "TIMEOUT": 300,
     }
 }
 
