@@ -153,7 +153,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 
-
 def _cache_from_url(url: str) -> dict:
     """One cache shared by every process (web workers, job worker) and every host.
 
