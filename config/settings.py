@@ -31,6 +31,7 @@ SHARED_APPS = [
     "accounts",
     "knowledge",
     "ops",
+    "procrastinate.contrib.django",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
@@ -234,7 +235,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mails go through the job queue (ops/mail.py): the worker sends them with the backend that
+# EMAIL_BACKEND names (console by default; SMTP in production). EMAIL_QUEUE=0 sends them in the
+# request instead.
+EMAIL_DELIVERY_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = (
+    "ops.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
+)
+# When EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per message)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registre-ia@cdg74.example")
 # SMTP, when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -250,5 +259,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        "procrastinate.worker": {"level": "WARNING"},
+    },
 }
