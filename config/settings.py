@@ -1,5 +1,6 @@
 """One settings module: production differs from development only by environment variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
 ]
 # Only the collectivité's own data lives in its schema. contenttypes, auth and admin stay in the
 # public schema alone, so that admin log entries and permissions point at one content-type table.
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns django-axes' lockout flag into the response (accounts/bruteforce.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -121,6 +125,25 @@ def _database_url() -> str:
 DATABASES = {"default": _database_from_url(_database_url())}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force (accounts/bruteforce.py): one counter per account and client address, in the
+# public schema, shared by the web sign-in and the token endpoint of every host and process.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.bruteforce.normalised_username"
+AXES_LOCKOUT_CALLABLE = "accounts.bruteforce.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The waiting time runs from the 10th failure; further tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No log of every successful sign-in (personal data kept for nothing); failures only.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -185,6 +208,15 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Client address for throttling and lockouts: REMOTE_ADDR, or the address NUM_PROXIES trusted
+# proxies put in X-Forwarded-For (never a header a client can forge when there is no proxy).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_PROXY_ORDER = "right-most"  # as DRF: the address the nearest trusted proxy saw
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.StrictTokenAuthentication",
@@ -208,9 +240,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
-        "login": env_str("API_THROTTLE_LOGIN", "10/min"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
