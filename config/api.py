@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -20,6 +21,50 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def _is_integer(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() accepts "²", which int() refuses."""
+    return raw.isascii() and raw.isdigit() and len(raw) < 19
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, refusing what PostgreSQL or Python cannot take with a clear 400:
+    a NUL character anywhere (key or value; PostgreSQL refuses it in text), named by its field,
+    and JSON nested too deep for Python (RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON invalide : imbrication trop profonde.")) from None
+        where = _nul_character_path(data)
+        if where is not None:
+            field, path = where
+            raise exceptions.ValidationError(
+                {field: [_("Caractère nul interdit (%(path)s).") % {"path": path}]}
+            )
+        return data
+
+
+def _nul_character_path(data):
+    """(top-level field, full path) of the first string holding a NUL character, or None."""
+    stack = [(data, "", None)]
+    while stack:
+        value, path, field = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return field or "non_field_errors", path or "corps"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return field or "non_field_errors", child
+                stack.append((item, child, field or str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]", field))
+    return None
+
+
 class Pagination(PageNumberPagination):
     """`page` and `page_size` (≤ 100); a bad value is a 400 that says which, never a silent fix."""
 
@@ -31,7 +76,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not _is_integer(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
                 {
                     "page_size": [
@@ -46,7 +91,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw == "last":
             return paginator.num_pages
-        if not raw.isdigit() or int(raw) < 1:
+        if not _is_integer(raw) or int(raw) < 1:
             raise exceptions.ValidationError(
                 {"page": [_("Numéro de page invalide : %r (entier à partir de 1).") % raw]}
             )

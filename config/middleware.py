@@ -1,0 +1,21 @@
+"""Guards that apply to every request, before any view."""
+
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RefuseNulInPathMiddleware:
+    """A NUL character in the path (`/cas-d-usage/%00/`) names no resource: 404, before any view
+    passes it to PostgreSQL (which refuses NUL in text: a 500). Query values are checked by the
+    filters (400 naming the parameter) and the search (ignored), JSON bodies by the API's parser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Introuvable.")}, status=404)
+            raise Http404("NUL character in the path")
+        return self.get_response(request)
