@@ -1,6 +1,10 @@
 """What both APIs share: error format, pagination, throttling, the token endpoint's base."""
 
+import io
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -8,6 +12,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DATABASE_ERRORS, RETRY_AFTER_SECONDS, too_large_message
 
 
 def exception_handler(exc, context):
@@ -18,6 +24,16 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Introuvable."))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(too_large_message())
+    elif isinstance(exc, DATABASE_ERRORS):
+        exc = DatabaseUnavailable(
+            _(
+                "Service momentanément indisponible (base de données) : réessayez dans quelques "
+                "instants."
+            )
+        )
+        exc.wait = RETRY_AFTER_SECONDS
     return drf_exception_handler(exc, context)
 
 
@@ -26,14 +42,29 @@ def _is_integer(raw: str) -> bool:
     return raw.isascii() and raw.isdigit() and len(raw) < 19
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "database_unavailable"
+
+
 class StrictJSONParser(JSONParser):
     """DRF's JSON parser, refusing what PostgreSQL or Python cannot take with a clear 400:
     a NUL character anywhere (key or value; PostgreSQL refuses it in text), named by its field,
     and JSON nested too deep for Python (RecursionError)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # DRF reads the body as a stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(too_large_message())
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(_("JSON invalide : imbrication trop profonde.")) from None
         where = _nul_character_path(data)

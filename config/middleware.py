@@ -1,6 +1,7 @@
 """Guards that apply to every request, before any view."""
 
 from django.http import Http404, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 
@@ -19,3 +20,19 @@ class RefuseNulInPathMiddleware:
                 return JsonResponse({"detail": _("Introuvable.")}, status=404)
             raise Http404("NUL character in the path")
         return self.get_response(request)
+
+
+class ApiCachingHeadersMiddleware:
+    """API answers depend on the Authorization header: say so to every cache (`Vary`), and keep
+    token-authenticated answers out of shared caches (`Cache-Control: private`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            patch_vary_headers(response, ["Authorization"])
+            if request.META.get("HTTP_AUTHORIZATION"):
+                patch_cache_control(response, private=True)  # drops any "public"
+        return response

@@ -67,6 +67,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MIDDLEWARE = [
     "registry.middleware.CollectiviteMiddleware",
     "config.middleware.RefuseNulInPathMiddleware",
+    "config.middleware.ApiCachingHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
