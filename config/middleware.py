@@ -36,3 +36,17 @@ class ApiCachingHeadersMiddleware:
             if request.META.get("HTTP_AUTHORIZATION"):
                 patch_cache_control(response, private=True)  # drops any "public"
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every answer: the features the registry never uses are off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -11,9 +11,10 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-# The default key is only good for local use; `manage.py check --deploy` refuses it.
+# The default key is only good for local use: with DEBUG=0 the web server refuses to start on it
+# (config/wsgi.py) and `manage.py check --deploy` flags it.
 INSECURE_SECRET_KEY = "django-insecure-local-development-only-never-in-production"
-SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
+SECRET_KEY = env_str("SECRET_KEY") or INSECURE_SECRET_KEY
 
 # The public site lives on BASE_DOMAIN, each collectivité on <slug>.<BASE_DOMAIN>.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -46,6 +47,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
 ]
 # Only the collectivité's own data lives in its schema. contenttypes, auth and admin stay in the
 # public schema alone, so that admin log entries and permissions point at one content-type table.
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulInPathMiddleware",
     "config.middleware.ApiCachingHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -204,11 +208,48 @@ CACHES = {
 # Each host keeps its own session cookie: a login on one collectivité's site is not carried to
 # another's, and membership is checked on every request anyway.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
+# Production (DEBUG=0 on a real domain) is HTTPS-only by default; each setting can be overridden.
+HTTPS_BY_DEFAULT = not DEBUG and BASE_DOMAIN != "localhost"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS_BY_DEFAULT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_BY_DEFAULT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_BY_DEFAULT else 0)
+# Every collectivité is a sub-domain of BASE_DOMAIN: HTTPS for them too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_BY_DEFAULT)
+# Preloading commits the domain to browsers' lists for good: the operator's choice
+# (SECURE_HSTS_PRELOAD=1), so check --deploy's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): nothing inline may run, nothing comes from elsewhere.
+# Inline styles stay allowed: Redoc and Swagger UI inject their own <style> elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the registry never uses, refused on every page (config/middleware.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
 
 # Client address for throttling and lockouts: REMOTE_ADDR, or the address NUM_PROXIES trusted
 # proxies put in X-Forwarded-For (never a header a client can forge when there is no proxy).

@@ -1,7 +1,11 @@
 """OpenAPI documents and their viewers, served by the app itself (no CDN)."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 
 def docs_urls(urlconf: str, title: str):
@@ -11,6 +15,9 @@ def docs_urls(urlconf: str, title: str):
             SpectacularAPIView.as_view(urlconf=urlconf, custom_settings={"TITLE": title}),
             name="schema",
         ),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+        # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+        path(
+            "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
+        ),
         path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     ]
