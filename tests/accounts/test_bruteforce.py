@@ -116,3 +116,12 @@ def test_password_reset_sends_at_most_three_mails_per_account(client_for, agent)
         )
         assert response.status_code == 302  # the same answer each time
     assert len(mail.outbox) == 3
+
+
+def test_the_lockout_message_is_translated_for_english_visitors(client_for, api_for, agent):
+    _fail_on_web(client_for, "grand-annecy", 10)
+    response = api_for(None).post(
+        TOKEN, {"email": agent.email, "password": PASSWORD}, format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.json()["detail"].startswith("Too many failed sign-in attempts: try again in 15")

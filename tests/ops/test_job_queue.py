@@ -100,3 +100,20 @@ def test_failed_jobs_are_in_the_admin_for_operators_only(client_for, make_user, 
     assert response.status_code == 200
     assert f"/admin/procrastinate/procrastinatejob/{job_id}/" in response.content.decode()
     assert client_for(None, people["curator"]).get(url).status_code == 403
+
+
+def test_a_mail_sent_on_a_collectivite_host_is_queued_in_the_public_schema(annecy, settings):
+    from django_tenants.utils import tenant_context
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    settings.EMAIL_BACKEND = QUEUED
+    with tenant_context(annecy):
+        send_mail("Soumission", "Corps", None, ["curateur@cdg74.test"])
+    connection.set_schema_to_public()
+    job = ProcrastinateJob.objects.get(task_name="ops.send_email", status="todo")
+    assert job.args["message"]["to"] == ["curateur@cdg74.test"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'procrastinate_jobs'"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["public"]

@@ -41,7 +41,9 @@ def test_cache_url_selects_redis_or_the_database():
     not os.environ.get("CACHE_URL"), reason="CACHE_URL unset: the suite's cache is in memory"
 )
 def test_ci_runs_the_suite_against_the_shared_redis_cache():
-    assert cache.__class__.__name__ == "RedisCache"
+    from django.core.cache import caches
+
+    assert caches["default"].__class__.__name__ == "RedisCache"
 
 
 def test_migrate_creates_the_database_cache_table_in_the_public_schema():
