@@ -25,14 +25,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 
-# The job worker (e-mails…) runs beside the web server; Ctrl-C reaches both (config.embedded_db
-# passes it to the process group), and the EXIT trap stops the worker if the server ends first.
+# The job worker (e-mails…) runs beside the web server. Ctrl-C (passed on by config.embedded_db),
+# SIGTERM, or either process ending: the trap stops the whole process group, both included.
 run: install ## Migrate, seed the guide's data and demo accounts, serve on localhost:$(PORT) with a job worker
 	DEBUG=$${DEBUG:-1} $(WITH_DB) bash -c '$(MANAGE) migrate_schemas --noinput -v 0 \
 	  && $(MANAGE) seed --demo \
-	  && { $(MANAGE) procrastinate worker & worker=$$!; \
-	       trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; \
-	       $(MANAGE) runserver 127.0.0.1:$(PORT); }'
+	  && { trap "trap - INT TERM EXIT; kill -TERM 0 2>/dev/null" INT TERM EXIT; \
+	       $(MANAGE) procrastinate worker & \
+	       $(MANAGE) runserver 127.0.0.1:$(PORT) & \
+	       wait -n; }'
 
 worker: install ## Run the job worker alone (e-mails…), as production does
 	$(WITH_DB) $(MANAGE) procrastinate worker
