@@ -32,7 +32,9 @@ def test_cache_url_selects_redis_or_the_database():
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/5",
     }
-    assert _cache_from_url("")["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    database = _cache_from_url("")
+    assert database["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert database["LOCATION"] == "django_cache"
     with pytest.raises(ImproperlyConfigured):
         _cache_from_url("memcached://x")
 
