@@ -253,8 +253,7 @@ CONTENT_SECURITY_POLICY = {
 # Browser features the registry never uses, refused on every page (config/middleware.py).
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
-    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
-    "interest-cohort=()"
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
 
 # Client address for throttling and lockouts: REMOTE_ADDR, or the address NUM_PROXIES trusted
@@ -341,6 +340,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # django-axes: lockouts and repeated failures (WARNING) are kept, the details dropped.
+        "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
         "procrastinate.worker": {"level": "WARNING"},
     },
