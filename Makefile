@@ -11,7 +11,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test lint format migrate seed check bench messages
+.PHONY: help install run worker test lint format migrate seed check bench messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,10 +25,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 
-run: install ## Migrate, seed the guide's data and demo accounts, serve on localhost:$(PORT)
+# The job worker (e-mails…) runs beside the web server. Ctrl-C (passed on by config.embedded_db),
+# SIGTERM, or either process ending: the trap stops the whole process group, both included.
+run: install ## Migrate, seed the guide's data and demo accounts, serve on localhost:$(PORT) with a job worker
 	DEBUG=$${DEBUG:-1} $(WITH_DB) bash -c '$(MANAGE) migrate_schemas --noinput -v 0 \
 	  && $(MANAGE) seed --demo \
-	  && exec $(MANAGE) runserver 127.0.0.1:$(PORT)'
+	  && { trap "trap - INT TERM EXIT; kill -TERM 0 2>/dev/null" INT TERM EXIT; \
+	       $(MANAGE) procrastinate worker & \
+	       $(MANAGE) runserver 127.0.0.1:$(PORT) & \
+	       wait -n; }'
+
+worker: install ## Run the job worker alone (e-mails…), as production does
+	$(WITH_DB) $(MANAGE) procrastinate worker
 
 test: install ## Run the whole test suite (pytest) against PostgreSQL
 	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,24 +1,20 @@
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Failed sign-ins allowed per address and account before a pause (the API has its throttle).
-MAX_FAILURES = 10
-PAUSE_SECONDS = 15 * 60
+from accounts import bruteforce
 
 
 class LoginForm(AuthenticationForm):
+    """Sign-in by e-mail. Failed attempts are counted by django-axes (accounts/bruteforce.py),
+    per account and client address, across every host and process."""
+
     error_messages = {
         "invalid_login": _(
             "Adresse électronique ou mot de passe incorrect. Vérifiez la saisie (majuscules "
             "comprises) et réessayez."
         ),
         "inactive": _("Ce compte est désactivé. Contactez l'administrateur de votre collectivité."),
-        "too_many": _(
-            "Trop de tentatives de connexion échouées : réessayez dans 15 minutes, ou utilisez "
-            "« Mot de passe oublié »."
-        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -26,18 +22,22 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Adresse électronique")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
-    def _failures_key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        email = (self.data.get("username") or "").strip().lower()
-        return f"login-failures:{address}:{email}"
-
     def clean(self):
-        key = self._failures_key()
-        if cache.get(key, 0) >= MAX_FAILURES:
-            raise ValidationError(self.error_messages["too_many"], code="too_many")
         try:
             return super().clean()
         except ValidationError:
-            if not cache.add(key, 1, PAUSE_SECONDS):
-                cache.incr(key)
+            if self.request is not None and bruteforce.is_locked_out(self.request):
+                username = bruteforce.normalised_username(self.request, self.cleaned_data)
+                minutes = bruteforce.wait_minutes(self.request, username)
+                raise ValidationError(bruteforce.locked_message(minutes), code="too_many") from None
             raise
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form: the same answer whether the address exists or not. Beyond
+    RESET_PER_ACCOUNT requests in the window, nothing more is sent to that address (silently)."""
+
+    def send_mail(self, *args, **kwargs):
+        to_email = args[4] if len(args) > 4 else kwargs["to_email"]
+        if bruteforce.reset_allowed_for(to_email):
+            super().send_mail(*args, **kwargs)

@@ -288,6 +288,7 @@ def page_decision(user, collectivite, url_name: str | None, method: str) -> str:
 # --- every admin view ---------------------------------------------------------------------------
 
 NOBODY = "nobody"
+OPERATOR = "operator"  # platform operators (superusers) only
 PERMISSIONS = ("view", "add", "change", "delete")
 
 
@@ -321,6 +322,9 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "knowledge.bibliographyentry": _all(CURATOR),
     "knowledge.maturityaxis": _all(CURATOR),
     "knowledge.maturityquestion": _all(CURATOR),
+    # The job queue: its jobs' arguments hold e-mails, password-reset links included.
+    "procrastinate.procrastinatejob": _all(NOBODY, view=OPERATOR),
+    "procrastinate.procrastinateevent": _all(NOBODY, view=OPERATOR),
 }
 
 # A collectivité's admin (<slug>.BASE_DOMAIN/admin/): its members, by role.
@@ -370,6 +374,8 @@ def admin_allows(site: str, model_label: str, permission: str, user, role=None) 
         return False
     if rule == CURATOR:
         return is_curator(user)
+    if rule == OPERATOR:
+        return is_operator(user)
     return role_allows(role, rule)
 
 

@@ -1,9 +1,26 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.forms import LoginForm
+from accounts import bruteforce
+from accounts.forms import LoginForm, ThrottledPasswordResetForm
 
 app_name = "accounts"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled per client address (a French error, whatever the address typed) and, in the
+    form, per account (silently)."""
+
+    form_class = ThrottledPasswordResetForm
+
+    def form_valid(self, form):
+        if not bruteforce.reset_allowed_from(self.request):
+            form.add_error(None, bruteforce.reset_refused_message())
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
+
 
 urlpatterns = [
     path(
@@ -16,7 +33,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",

@@ -235,7 +235,10 @@ def maturity(request):
                 raw = request.POST.get(question.code, "").strip()
                 if raw:
                     # Anything that is not one of the offered scores is refused by the service.
-                    answers[question.code] = int(raw) if raw.lstrip("-").isdigit() else raw
+                    # One optional minus sign, then ASCII digits ("--1" and "²" stay strings).
+                    digits = raw.removeprefix("-")
+                    integer = digits.isascii() and digits.isdigit() and len(digits) < 10
+                    answers[question.code] = int(raw) if integer else raw
         try:
             services.maturity_save(actor=request.user, answers=answers)
         except ValidationError as error:

@@ -1,12 +1,19 @@
 """What both APIs share: error format, pagination, throttling, the token endpoint's base."""
 
+import io
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DATABASE_ERRORS, RETRY_AFTER_SECONDS, too_large_message
 
 
 def exception_handler(exc, context):
@@ -17,7 +24,76 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Introuvable."))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(too_large_message())
+    elif isinstance(exc, DATABASE_ERRORS):
+        exc = DatabaseUnavailable(
+            _(
+                "Service momentanément indisponible (base de données) : réessayez dans quelques "
+                "instants."
+            )
+        )
+        exc.wait = RETRY_AFTER_SECONDS
     return drf_exception_handler(exc, context)
+
+
+def _is_integer(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() accepts "²", which int() refuses."""
+    return raw.isascii() and raw.isdigit() and len(raw) < 19
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "database_unavailable"
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, refusing what PostgreSQL or Python cannot take with a clear 400:
+    a NUL character anywhere (key or value; PostgreSQL refuses it in text), named by its field,
+    and JSON nested too deep for Python (RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        # DRF reads the body as a stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(too_large_message())
+        try:
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON invalide : imbrication trop profonde.")) from None
+        where = _nul_character_path(data)
+        if where is not None:
+            field, path = where
+            raise exceptions.ValidationError(
+                {field: [_("Caractère nul interdit (%(path)s).") % {"path": path}]}
+            )
+        return data
+
+
+def _nul_character_path(data):
+    """(top-level field, full path) of the first string holding a NUL character, or None."""
+    stack = [(data, "", None)]
+    while stack:
+        value, path, field = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return field or "non_field_errors", path or "corps"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return field or "non_field_errors", child
+                stack.append((item, child, field or str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}[{index}]", field))
+    return None
 
 
 class Pagination(PageNumberPagination):
@@ -31,7 +107,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not _is_integer(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
                 {
                     "page_size": [
@@ -46,7 +122,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw == "last":
             return paginator.num_pages
-        if not raw.isdigit() or int(raw) < 1:
+        if not _is_integer(raw) or int(raw) < 1:
             raise exceptions.ValidationError(
                 {"page": [_("Numéro de page invalide : %r (entier à partir de 1).") % raw]}
             )

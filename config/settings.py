@@ -1,17 +1,20 @@
 """One settings module: production differs from development only by environment variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-# The default key is only good for local use; `manage.py check --deploy` refuses it.
+# The default key is only good for local use: with DEBUG=0 the web server refuses to start on it
+# (config/wsgi.py) and `manage.py check --deploy` flags it.
 INSECURE_SECRET_KEY = "django-insecure-local-development-only-never-in-production"
-SECRET_KEY = env_str("SECRET_KEY", INSECURE_SECRET_KEY)
+SECRET_KEY = env_str("SECRET_KEY") or INSECURE_SECRET_KEY
 
 # The public site lives on BASE_DOMAIN, each collectivité on <slug>.<BASE_DOMAIN>.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -29,6 +32,8 @@ SHARED_APPS = [
     "registry",
     "accounts",
     "knowledge",
+    "ops",
+    "procrastinate.contrib.django",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
@@ -41,6 +46,8 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
 ]
 # Only the collectivité's own data lives in its schema. contenttypes, auth and admin stay in the
 # public schema alone, so that admin log entries and permissions point at one content-type table.
@@ -61,7 +68,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "registry.middleware.CollectiviteMiddleware",
+    "config.middleware.RefuseNulInPathMiddleware",
+    "config.middleware.ApiCachingHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +82,8 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns django-axes' lockout flag into the response (accounts/bruteforce.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -121,6 +134,25 @@ def _database_url() -> str:
 DATABASES = {"default": _database_from_url(_database_url())}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force (accounts/bruteforce.py): one counter per account and client address, in the
+# public schema, shared by the web sign-in and the token endpoint of every host and process.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.bruteforce.normalised_username"
+AXES_LOCKOUT_CALLABLE = "accounts.bruteforce.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The waiting time runs from the 10th failure; further tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No log of every successful sign-in (personal data kept for nothing); failures only.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -153,22 +185,88 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+
+def _cache_from_url(url: str) -> dict:
+    """One cache shared by every process (web workers, job worker) and every host.
+
+    `redis://…` (or `rediss://`): Redis. Otherwise Django's database cache in the public schema of
+    the same PostgreSQL (table `django_cache`, created by `migrate_schemas`). Keys carry no
+    tenant: throttling, lockouts and the benchmark's answers are the same on every host.
+    """
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: redis://… attendu (ou vide).")
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Culling (a third of the rows) happens past this: room for the benchmark's answers of
+        # a few versions and every throttle counter.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+
+
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        **_cache_from_url(env_str("CACHE_URL") or env_str("REDIS_URL")),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "registre"),
+        "TIMEOUT": 300,
     }
 }
 
 # Each host keeps its own session cookie: a login on one collectivité's site is not carried to
 # another's, and membership is checked on every request anyway.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
+# Production (DEBUG=0 on a real domain) is HTTPS-only by default; each setting can be overridden.
+HTTPS_BY_DEFAULT = not DEBUG and BASE_DOMAIN != "localhost"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS_BY_DEFAULT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_BY_DEFAULT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_BY_DEFAULT else 0)
+# Every collectivité is a sub-domain of BASE_DOMAIN: HTTPS for them too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_BY_DEFAULT)
+# Preloading commits the domain to browsers' lists for good: the operator's choice
+# (SECURE_HSTS_PRELOAD=1), so check --deploy's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): nothing inline may run, nothing comes from elsewhere.
+# Inline styles stay allowed: Redoc and Swagger UI inject their own <style> elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the registry never uses, refused on every page (config/middleware.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Client address for throttling and lockouts: REMOTE_ADDR, or the address NUM_PROXIES trusted
+# proxies put in X-Forwarded-For (never a header a client can forge when there is no proxy).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_PROXY_ORDER = "right-most"  # as DRF: the address the nearest trusted proxy saw
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if NUM_PROXIES else ("REMOTE_ADDR",)
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -182,7 +280,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 20,
@@ -195,9 +293,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
-        "login": env_str("API_THROTTLE_LOGIN", "10/min"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -222,7 +319,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mails go through the job queue (ops/mail.py): the worker sends them with the backend that
+# EMAIL_BACKEND names (console by default; SMTP in production). EMAIL_QUEUE=0 sends them in the
+# request instead.
+EMAIL_DELIVERY_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = (
+    "ops.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
+)
+# When EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (one file per message)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registre-ia@cdg74.example")
 # SMTP, when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -238,5 +343,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # django-axes: lockouts and repeated failures (WARNING) are kept, the details dropped.
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        "procrastinate.worker": {"level": "WARNING"},
+    },
 }

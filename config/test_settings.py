@@ -5,3 +5,9 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if not (env_str("CACHE_URL") or env_str("REDIS_URL")):  # noqa: F405
+    # Without Redis, the suite (one process) keeps the cache in memory rather than in the
+    # database cache of production: query-count tests count only the application's queries.
+    # CI runs it against Redis (.ci/run), the shared cache of production.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

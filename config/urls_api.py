@@ -2,7 +2,11 @@
 like every API view (accounts.policy.API_RULES["api-docs"])."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from accounts.permissions import PolicyPermission
 
@@ -16,8 +20,8 @@ class SchemaView(_Docs, SpectacularAPIView):
     pass
 
 
-class SwaggerView(_Docs, SpectacularSwaggerView):
-    pass
+class SwaggerView(_Docs, SpectacularSwaggerSplitView):
+    """The split view serves Swagger UI's start-up script as a file: no inline script (CSP)."""
 
 
 class RedocView(_Docs, SpectacularRedocView):

@@ -62,3 +62,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_public", "Registre IA des collectivités — API commune"),
 ]
+
+# French error answers, JSON under /api/; 503 while the database is down (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"

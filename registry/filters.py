@@ -18,7 +18,8 @@ class _AnyValues(forms.MultipleChoiceField):
 class _IdValues(_AnyValues):
     def validate(self, value):
         super().validate(value)
-        if not all(item.isdigit() and int(item) < 2**63 for item in value):
+        # isdigit() alone accepts "²", which int() refuses: ASCII digits only.
+        if not all(item.isascii() and item.isdigit() and int(item) < 2**63 for item in value):
             raise forms.ValidationError(_("Identifiant d'outil attendu (nombre entier)."))
 
 
@@ -32,7 +33,11 @@ class _DomainValues(_AnyValues):
         )
         unknown = sorted(set(value) - known)
         if unknown:
-            raise forms.ValidationError(_("Domaine inconnu : %s.") % ", ".join(unknown))
+            # The codes go in params: django-filter formats the message with them (once); a value
+            # formatted into the message beforehand ("%s") would be formatted a second time.
+            raise forms.ValidationError(
+                _("Domaine inconnu : %(codes)s."), params={"codes": ", ".join(unknown)}
+            )
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

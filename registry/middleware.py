@@ -40,6 +40,12 @@ class CollectiviteMiddleware(TenantMainMiddleware):
             request.collectivite = request.tenant
         return response
 
+    @staticmethod
+    def hostname_from_request(request):
+        """Host names are case-insensitive and may end with the root's dot (`GRAND-ANNECY.
+        localhost.`): both route like their normal form, which is how domains are stored."""
+        return TenantMainMiddleware.hostname_from_request(request).lower().rstrip(".")
+
     def no_tenant_found(self, request, hostname):
         return unknown_host(request, hostname)
 
@@ -62,7 +68,7 @@ def _port(request) -> str:
     except Exception:
         return ""
     _name, sep, port = host.rpartition(":")
-    return f":{port}" if sep and port.isdigit() else ""
+    return f":{port}" if sep and port.isascii() and port.isdigit() else ""
 
 
 def healthz(request):

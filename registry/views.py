@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import visibility_scope
@@ -35,8 +36,13 @@ def home(request):
             "top_tools": [(tool_id, usage[tool_id]["collectivites_count"]) for tool_id in top],
         }
 
+    # The labels are translated when computed: one cached answer per language.
     data = selectors.cached_answer(
-        "home", version=selectors.benchmark_version(), scope=scope, params=[], compute=figures
+        "home",
+        version=selectors.benchmark_version(),
+        scope=scope,
+        params=[get_language()],
+        compute=figures,
     )
     tools = Tool.objects.in_bulk([tool_id for tool_id, _n in data["top_tools"]])
     return render(

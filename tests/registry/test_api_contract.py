@@ -1,0 +1,98 @@
+"""API contract (issue 10, defect 5): 503 while PostgreSQL is down, 413 for a body over the limit,
+private caching of token answers, host names in any case or with the root's dot."""
+
+import json
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.conftest import host_of
+
+
+def _down(*args, **kwargs):
+    raise OperationalError("connection refused")
+
+
+def test_the_api_answers_json_503_with_retry_after_while_the_database_is_down(monkeypatch):
+    monkeypatch.setattr("registry.selectors.benchmark_version", _down)
+    client = APIClient(HTTP_HOST=host_of(None), raise_request_exception=False)
+    response = client.get("/api/v1/benchmark/use-cases/")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert "indisponible" in response.json()["detail"]
+    assert response["Retry-After"] == "30"
+
+
+def test_pages_answer_a_french_503_while_the_database_is_down(monkeypatch):
+    monkeypatch.setattr("registry.selectors.benchmark_version", _down)
+    response = Client(HTTP_HOST=host_of(None), raise_request_exception=False).get("/")
+    assert response.status_code == 503
+    assert "Service momentanément indisponible" in response.content.decode()
+    assert response["Retry-After"] == "30"
+
+
+def test_a_tenant_host_answers_503_when_routing_cannot_reach_the_database(monkeypatch):
+    monkeypatch.setattr("registry.middleware.CollectiviteMiddleware.get_tenant", _down)
+    client = Client(HTTP_HOST=host_of("grand-annecy"), raise_request_exception=False)
+    api = client.get("/api/v1/use-cases/")
+    assert api.status_code == 503
+    assert "indisponible" in api.json()["detail"]
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Service momentanément indisponible" in page.content.decode()
+
+
+def test_an_api_body_over_the_limit_is_a_french_json_413(api_for, people, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"title": "Cas", "context": "x" * 2000})
+    response = api_for("grand-annecy", people["contributor"]).post(
+        "/api/v1/use-cases/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "Envoi trop volumineux" in response.json()["detail"]
+
+
+def test_a_form_body_over_the_limit_is_a_french_413_page(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = Client(HTTP_HOST=host_of(None), raise_request_exception=False)
+    response = client.post("/compte/connexion/", {"username": "a@b.test", "password": "x" * 2000})
+    assert response.status_code == 413
+    assert "Envoi trop volumineux" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "slug, path", [(None, "/api/v1/tools/"), ("grand-annecy", "/api/v1/use-cases/")]
+)
+def test_token_authenticated_answers_are_private_and_vary_on_authorization(people, slug, path):
+    token = Token.objects.create(user=people["reader"])
+    client = APIClient(HTTP_HOST=host_of(slug))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert "Authorization" in response["Vary"]
+
+
+def test_anonymous_api_answers_vary_on_authorization_too(api_for):
+    response = api_for(None).get("/api/v1/tools/")
+    assert "Authorization" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "host", ["GRAND-ANNECY.LOCALHOST", "grand-annecy.localhost.", "Grand-Annecy.Localhost.:8000"]
+)
+def test_host_names_in_upper_case_or_with_a_trailing_dot_route_like_their_normal_form(host):
+    response = Client(HTTP_HOST=host).get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/connexion/")
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "localhost."])
+def test_the_public_host_in_upper_case_or_with_a_trailing_dot_is_the_public_site(host):
+    response = Client(HTTP_HOST=host).get("/")
+    assert response.status_code == 200
+    assert "collectivit" in response.content.decode()

@@ -1,0 +1,55 @@
+"""The cache is shared by every process and every host (issue 10, shared cache)."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from config.settings import _cache_from_url
+
+
+def test_keys_do_not_depend_on_the_hosts_tenant(annecy, cdg74):
+    public_key = cache.make_key("throttle_anon_127.0.0.1")
+    with tenant_context(annecy):
+        annecy_key = cache.make_key("throttle_anon_127.0.0.1")
+        cache.set("shared-probe", "vu depuis grand-annecy")
+    with tenant_context(cdg74):
+        assert cache.get("shared-probe") == "vu depuis grand-annecy"
+    assert public_key == annecy_key
+    assert "grand_annecy" not in annecy_key
+    # Production settings, whatever the suite's cache: no key function adding the schema.
+    from config import settings as production
+
+    assert "KEY_FUNCTION" not in production.CACHES["default"]
+
+
+def test_cache_url_selects_redis_or_the_database():
+    assert _cache_from_url("redis://127.0.0.1:6379/5") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/5",
+    }
+    database = _cache_from_url("")
+    assert database["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert database["LOCATION"] == "django_cache"
+    with pytest.raises(ImproperlyConfigured):
+        _cache_from_url("memcached://x")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CACHE_URL"), reason="CACHE_URL unset: the suite's cache is in memory"
+)
+def test_ci_runs_the_suite_against_the_shared_redis_cache():
+    from django.core.cache import caches
+
+    assert caches["default"].__class__.__name__ == "RedisCache"
+
+
+def test_migrate_creates_the_database_cache_table_in_the_public_schema():
+    assert connection.schema_name == "public"
+    database_cache = DatabaseCache("django_cache", {})
+    database_cache.set("probe", 42)
+    assert database_cache.get("probe") == 42
