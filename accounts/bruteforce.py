@@ -15,6 +15,7 @@ from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -85,8 +86,6 @@ def lockout_response(request, original_response, credentials):
     French message (form error / JSON 429): keep their response."""
     if original_response is not None:
         return original_response
-    from django.http import JsonResponse
-
     minutes = wait_minutes(request, normalised_username(request, credentials))
     response = JsonResponse({"detail": locked_message(minutes)}, status=429)
     response["Retry-After"] = str(minutes * 60)

@@ -2,6 +2,9 @@
 under /api/. They render standalone templates (no context processor): the database may be down.
 """
 
+import sys
+
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -28,8 +31,6 @@ def too_large_message() -> str:
 
 
 def _limit_mb():
-    from django.conf import settings
-
     return round((settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 1024 / 1024, 1)
 
 
@@ -67,8 +68,6 @@ def bad_request(request, exception):
 
 def server_error(request):
     """handler500: while PostgreSQL is down, a 503 with Retry-After (JSON under /api/)."""
-    import sys
-
     error = sys.exc_info()[1]
     while error is not None and not isinstance(error, DATABASE_ERRORS):
         error = error.__cause__ or error.__context__

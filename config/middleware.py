@@ -1,5 +1,6 @@
 """Guards that apply to every request, before any view."""
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -45,8 +46,6 @@ class PermissionsPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

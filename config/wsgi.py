@@ -1,5 +1,7 @@
 import os
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -9,9 +11,6 @@ application = get_wsgi_application()
 def _refuse_the_development_key():
     """The server never starts in production (DEBUG=0) on the public development key: sessions,
     password-reset links and CSRF tokens would be forgeable by anyone who read the code."""
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-
     if not settings.DEBUG and settings.SECRET_KEY == settings.INSECURE_SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY manquante : avec DEBUG=0, le serveur refuse de démarrer sur la clé de "

@@ -6,7 +6,7 @@ from django.core.mail import get_connection
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from ops.mail import message_from_dict
+from ops.messages import message_from_dict
 
 # 6 runs in all: after the first failure, 5 retries waiting 15 s, 35 s, 2 min, 11 min and 52 min
 # (10 + 5^n seconds), about an hour of SMTP outage; then the job stays `failed` (failed_jobs).
