@@ -8,10 +8,16 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
-from accounts.services import membership_set, user_create
 from registry.models import Collectivite
+from tests.factories import (
+    PASSWORD,
+    DraftUseCaseFactory,
+    PublishedUseCaseFactory,
+    SubmittedUseCaseFactory,
+    UserFactory,
+)
 
-PASSWORD = "mot-de-passe-de-test-42"
+__all__ = ["PASSWORD", "data_queries", "host_of"]
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +54,13 @@ def cdg74(db) -> Collectivite:
 @pytest.fixture
 def make_user(db):
     def make(email: str, *, collectivite=None, role=Role.READER, curator=False, superuser=False):
-        user = user_create(email=email, password=PASSWORD, is_curator=curator)
-        if superuser:
-            user.is_superuser = True
-            user.save(update_fields=["is_superuser"])
-        if collectivite is not None:
-            membership_set(user=user, collectivite=collectivite, role=role)
-        return user
+        return UserFactory(
+            email=email,
+            collectivite=collectivite,
+            role=role,
+            is_curator=curator,
+            is_superuser=superuser,
+        )
 
     return make
 
@@ -111,6 +117,24 @@ def people(make_user, annecy, cdg74):
         "other": make_user("agent@cdg74.test", collectivite=cdg74, role=Role.ADMIN),
         "curator": make_user("curateur@cdg74.test", curator=True),
     }
+
+
+# --- use cases of the Grand Annecy, one of each state (tests.factories for others) ---------------
+
+
+@pytest.fixture
+def draft_use_case(annecy):
+    return DraftUseCaseFactory(collectivite=annecy)
+
+
+@pytest.fixture
+def submitted_use_case(annecy):
+    return SubmittedUseCaseFactory(collectivite=annecy)
+
+
+@pytest.fixture
+def published_use_case(annecy):
+    return PublishedUseCaseFactory(collectivite=annecy)
 
 
 def data_queries(captured) -> list[str]:

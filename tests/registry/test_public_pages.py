@@ -1,32 +1,15 @@
-"""Server-rendered pages: what each visitor sees, forms and their French errors."""
+"""The public site's pages: explorer, use case and tool pages, dashboard, home, languages."""
 
 import re
 
 import pytest
-from django.core import mail
-from django_tenants.utils import tenant_context
 
-from casestudies.models import UseCase
-from casestudies.services import usecase_approve, usecase_create, usecase_submit
-from registry.models import Term, Tool
+from tests.factories import PublishedUseCaseFactory
 
 PUBLIC_PAGES = ["/", "/cas-d-usage/", "/cas-d-usage/74-CDG74-0001/", "/collectivites/",
                 "/collectivites/cdg74/", "/outils/", "/outils/delibia/", "/tableau-de-bord/",
                 "/mentions-legales/", "/accessibilite/", "/donnees-personnelles/", "/licence/",
                 "/compte/connexion/", "/compte/mot-de-passe/oubli/"]  # fmt: skip
-
-
-def _publish(collectivite, **values):
-    with tenant_context(collectivite):
-        use_case = usecase_create(actor=None, **{
-            "summary": "Un cas de test publié.", "ai_family": "generalist",
-            "automation_level": "assistance", "status": "pilot", "personal_data": "no",
-            "domains": list(Term.objects.filter(code="juridique")), "visibility": "public",
-            **values,
-        })  # fmt: skip
-        usecase_submit(use_case=use_case, actor=None, message="Test")
-        usecase_approve(use_case=use_case, actor=None)
-        return use_case.public_id
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -61,7 +44,7 @@ def test_explorer_search_is_accent_insensitive(client_for):
 
 def test_explorer_paginates(client_for, annecy):
     for index in range(21):
-        _publish(annecy, title=f"Cas numéro {index}")
+        PublishedUseCaseFactory(collectivite=annecy, title=f"Cas numéro {index}")
     client = client_for(None)
     first = client.get("/cas-d-usage/").content.decode()
     assert "Page 1 sur 2" in first and "page=2" in first
@@ -75,7 +58,9 @@ def test_explorer_explains_a_bad_address(client_for):
 
 
 def test_network_use_cases_show_to_members_only(client_for, people, cdg74):
-    public_id = _publish(cdg74, title="Cas réservé au réseau", visibility="network")
+    public_id = PublishedUseCaseFactory(
+        collectivite=cdg74, title="Cas réservé au réseau", visibility="network"
+    ).public_id
     assert client_for(None).get(f"/cas-d-usage/{public_id}/").status_code == 404
     assert "Cas réservé au réseau" not in client_for(None).get("/cas-d-usage/").content.decode()
     for who in ("reader", "curator"):
@@ -84,9 +69,16 @@ def test_network_use_cases_show_to_members_only(client_for, people, cdg74):
 
 
 def test_use_case_page_shows_steps_tools_and_similar_cases_peers_first(client_for, annecy, cdg74):
-    same_kind = _publish(annecy, title="Autre cas juridique d'agglomération")
-    other_kind = _publish(cdg74, title="Cas juridique d'un centre de gestion")
-    html = client_for(None).get("/cas-d-usage/74-GRAND-ANNECY-0001/").content.decode()
+    same_kind = PublishedUseCaseFactory(
+        collectivite=annecy, title="Autre cas juridique d'agglomération"
+    ).public_id
+    other_kind = PublishedUseCaseFactory(
+        collectivite=cdg74, title="Cas juridique d'un centre de gestion"
+    ).public_id
+    subject = PublishedUseCaseFactory(
+        collectivite=annecy, title="Veille juridique outillée", tool_slugs=["lexisnexis"]
+    ).public_id
+    html = client_for(None).get(f"/cas-d-usage/{subject}/").content.decode()
     assert 'href="/outils/lexisnexis/"' in html
     similar = html[html.index('id="similaires"') :]
     assert similar.index(same_kind) < similar.index(other_kind)
@@ -108,121 +100,7 @@ def test_dashboard_has_a_table_for_every_chart(client_for):
     assert "/static/vendor/chartjs/chart.umd.min.js" in html
 
 
-def test_password_reset_sends_a_link_that_works(client_for, people):
-    client = client_for(None)
-    response = client.post("/compte/mot-de-passe/oubli/", {"email": "lecteur@annecy.test"})
-    assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    link = re.search(r"http://[^\s]+/compte/mot-de-passe/[^\s]+/", mail.outbox[0].body).group(0)
-    path = link.split("localhost", 1)[1]
-    form_page = client.get(path, follow=True)
-    assert form_page.status_code == 200
-    final = client.post(form_page.redirect_chain[-1][0], {
-        "new_password1": "Un-nouveau-mot-de-passe-74", "new_password2": "Un-nouveau-mot-de-passe-74",
-    })  # fmt: skip
-    assert final.status_code == 302
-    people["reader"].refresh_from_db()
-    assert people["reader"].check_password("Un-nouveau-mot-de-passe-74")
-
-
 # --- the collectivité's site --------------------------------------------------------------------
-
-TENANT_PAGES = ["/", "/cas-d-usage/74-GRAND-ANNECY-0001/", "/cas-d-usage/nouveau/",
-                "/cas-d-usage/74-GRAND-ANNECY-0001/modifier/classification/"]  # fmt: skip
-
-
-@pytest.mark.parametrize("who", ["anonymous", "other", "curator", "reader", "contributor", "admin"])
-def test_collectivite_pages_by_role(client_for, people, who):
-    client = client_for("grand-annecy", None if who == "anonymous" else people[who])
-    expected = {
-        "anonymous": [302] * 4,
-        "other": [404] * 4,
-        "curator": [404] * 4,
-        "reader": [200, 200, 403, 403],
-        "contributor": [200] * 4,
-        "admin": [200] * 4,
-    }[who]
-    for path, status in zip(TENANT_PAGES, expected, strict=True):
-        assert client.get(path).status_code == status, (who, path)
-
-
-def test_contributor_declares_a_use_case_step_by_step(client_for, people, annecy):
-    client = client_for("grand-annecy", people["contributor"])
-    error = client.post("/cas-d-usage/nouveau/", {"title": "", "summary": "Résumé"})
-    html = error.content.decode()
-    assert error.status_code == 200
-    assert 'id="id_title-error"' in html and "Ce champ est obligatoire." in html
-    assert 'aria-describedby="id_title-help id_title-error"' in html
-    assert 'aria-invalid="true"' in html
-    created = client.post("/cas-d-usage/nouveau/", {
-        "title": "Chatbot des inscriptions scolaires",
-        "summary": "Un assistant répond aux familles sur les inscriptions.",
-    })  # fmt: skip
-    assert created.status_code == 302
-    assert created["Location"] == "/cas-d-usage/74-GRAND-ANNECY-0002/modifier/classification/"
-    mistral = Tool.objects.get(slug="mistral")
-    domain = Term.objects.get(code="enfance-jeunesse-scolaire")
-    step2 = client.post("/cas-d-usage/74-GRAND-ANNECY-0002/modifier/classification/", {
-        "tools": [mistral.pk], "ai_family": "generalist", "domains": [domain.pk],
-        "techniques": ["generative_text"], "automation_level": "information", "status": "pilot",
-        "ai_act_risk": "limited", "personal_data": "no", "hosting": "saas_eu",
-    })  # fmt: skip
-    assert step2["Location"].endswith("/modifier/demarche/")
-    step3 = client.post("/cas-d-usage/74-GRAND-ANNECY-0002/modifier/demarche/", {
-        "steps-TOTAL_FORMS": "3", "steps-INITIAL_FORMS": "0",
-        "steps-0-text": "Recenser les questions fréquentes", "steps-1-text": "Tester avec 20 familles",
-        "steps-2-text": "",
-    })  # fmt: skip
-    assert step3["Location"].endswith("/modifier/resultats/")
-    step5 = client.post("/cas-d-usage/74-GRAND-ANNECY-0002/modifier/visibilite/",
-                        {"visibility": "public"})  # fmt: skip
-    assert step5["Location"] == "/cas-d-usage/74-GRAND-ANNECY-0002/"
-    with tenant_context(annecy):
-        use_case = UseCase.objects.get(public_id="74-GRAND-ANNECY-0002")
-        assert list(use_case.steps.values_list("text", flat=True)) == [
-            "Recenser les questions fréquentes",
-            "Tester avec 20 familles",
-        ]
-        assert use_case.techniques == ["generative_text"] and use_case.visibility == "public"
-        assert use_case.publication_state == "draft"
-    detail = client.get("/cas-d-usage/74-GRAND-ANNECY-0002/").content.decode()
-    assert "Soumettre au CDG74" in detail and "Complétude" in detail
-    submitted = client.post("/cas-d-usage/74-GRAND-ANNECY-0002/submit/", {"message": "Prêt"},
-                            follow=True)  # fmt: skip
-    assert "Soumis au CDG74." in submitted.content.decode()
-    with tenant_context(annecy):
-        assert (
-            UseCase.objects.get(public_id="74-GRAND-ANNECY-0002").publication_state == "submitted"
-        )
-
-
-def test_submitting_an_incomplete_draft_explains_what_is_missing(client_for, people):
-    client = client_for("grand-annecy", people["contributor"])
-    client.post("/cas-d-usage/nouveau/", {"title": "Idée", "summary": "À creuser."})
-    client.post("/cas-d-usage/74-GRAND-ANNECY-0002/modifier/visibilite/", {"visibility": "public"})
-    page = client.post("/cas-d-usage/74-GRAND-ANNECY-0002/submit/", {"message": "Svp"},
-                       follow=True).content.decode()  # fmt: skip
-    assert "famille d&#x27;IA : À renseigner avant de soumettre au CDG." in page
-    assert "Domaines" in page or "domains" in page
-
-
-def test_reader_sees_no_action_and_cannot_post_one(client_for, people, annecy):
-    client = client_for("grand-annecy", people["reader"])
-    page = client.get("/cas-d-usage/74-GRAND-ANNECY-0001/").content.decode()
-    assert "Archiver" not in page and "Modifier" not in page
-    response = client.post("/cas-d-usage/74-GRAND-ANNECY-0001/archive/", {}, follow=True)
-    assert "Action refusée" in response.content.decode()
-    with tenant_context(annecy):
-        assert (
-            UseCase.objects.get(public_id="74-GRAND-ANNECY-0001").publication_state == "published"
-        )
-
-
-def test_admin_archives_from_the_page(client_for, people, annecy):
-    client = client_for("grand-annecy", people["admin"])
-    response = client.post("/cas-d-usage/74-GRAND-ANNECY-0001/archive/", {}, follow=True)
-    assert "Archivé." in response.content.decode()
-    assert "74-GRAND-ANNECY-0001" not in client_for(None).get("/cas-d-usage/").content.decode()
 
 
 def test_a_visitor_can_switch_to_english_and_back(client_for):
@@ -234,3 +112,11 @@ def test_a_visitor_can_switch_to_english_and_back(client_for):
     assert "Se connecter" not in html
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert '<html lang="fr"' in client.get("/").content.decode()
+
+
+def test_the_home_page_counts_a_new_collectivite_at_once(client_for, db):
+    from registry.services import collectivite_create
+
+    assert "<strong>7</strong>" in client_for(None).get("/").content.decode()
+    collectivite_create(slug="thones", name="Commune de Thônes", kind="commune")
+    assert "<strong>8</strong>" in client_for(None).get("/").content.decode()
