@@ -29,6 +29,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_collected_static_files(tmp_path_factory):
+    """The test process serves no static file, so STATIC_ROOT is an empty folder: otherwise
+    whitenoise indexes var/static (700 files) each time a test client starts, and may meet
+    files that the browser tests' server is collecting at the same time in another xdist
+    worker (FileNotFoundError)."""
+    collected = settings.STATIC_ROOT
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static-root")
+    yield
+    settings.STATIC_ROOT = collected
+
+
 @pytest.fixture(autouse=True)
 def _public_schema(db):
     # The connection keeps the last request's schema between tests: start each one in public.
