@@ -20,6 +20,25 @@ from tests.factories import (
 __all__ = ["PASSWORD", "data_queries", "host_of"]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n 2`, as `make test` runs): each test goes to whichever worker is
+    free (every worker has its own test database, `test_<name>_gw0`…, seeded once), except the
+    browser tests, which all go to one worker: one live server and one Chromium, set up once.
+
+    (`--dist loadgroup` with `xdist_group` marks would do the same, but xdist 3.8 renames node ids
+    through `item._nodeid`, which pytest 9 no longer reads: the groups are silently ignored.)"""
+    if config.getoption("dist") != "load":  # another --dist was asked for: xdist's own
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForTheBrowser(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return OneWorkerForTheBrowser(config, log)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from casestudies.seed import seed
