@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from accounts.services import membership_set, user_create
 from casestudies.models import UseCase
 from casestudies.services import usecase_approve, usecase_create, usecase_submit
-from registry.models import Collectivite, Term, Tool
+from registry.models import Collectivite, Term, Tool, UseCaseIdentifier
 from registry.vocabularies import (
     AIActRisk,
     AIFamily,
@@ -178,3 +178,10 @@ def use_case_values(**overrides) -> dict:
     values.pop("collectivite")
     values.pop("actor")
     return values
+
+
+def next_public_id(collectivite: Collectivite) -> str:
+    """The public id that the collectivité's next use case gets: its ids follow on from 0001 and
+    are never handed out twice (every one ever allocated is in UseCaseIdentifier)."""
+    taken = UseCaseIdentifier.objects.filter(collectivite=collectivite).count()
+    return f"{collectivite.departement}-{collectivite.slug.upper()}-{taken + 1:04d}"
