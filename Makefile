@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# pytest-xdist workers for `make test`, each on its own test database (0: one process).
+PYTEST_WORKERS ?= 2
 WITH_DB := $(PY) -m config.embedded_db
 MANAGE := $(PY) manage.py
 export PORT
@@ -38,8 +40,8 @@ run: install ## Migrate, seed the guide's data and demo accounts, serve on local
 worker: install ## Run the job worker alone (e-mails…), as production does
 	$(WITH_DB) $(MANAGE) procrastinate worker
 
-test: install ## Run the whole test suite (pytest) against PostgreSQL
-	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+test: install ## Run the whole test suite (pytest, PYTEST_WORKERS processes) against PostgreSQL
+	$(WITH_DB) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install ## Check style (ruff) and that migrations match the models
 	$(VENV)/bin/ruff check .

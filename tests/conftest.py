@@ -8,10 +8,35 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
-from accounts.services import membership_set, user_create
 from registry.models import Collectivite
+from tests.factories import (
+    PASSWORD,
+    DraftUseCaseFactory,
+    PublishedUseCaseFactory,
+    SubmittedUseCaseFactory,
+    UserFactory,
+)
 
-PASSWORD = "mot-de-passe-de-test-42"
+__all__ = ["PASSWORD", "data_queries", "host_of"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n 2`, as `make test` runs): each test goes to whichever worker is
+    free (every worker has its own test database, `test_<name>_gw0`…, seeded once), except the
+    browser tests, which all go to one worker: one live server and one Chromium, set up once.
+
+    (`--dist loadgroup` with `xdist_group` marks would do the same, but xdist 3.8 renames node ids
+    through `item._nodeid`, which pytest 9 no longer reads: the groups are silently ignored.)"""
+    if config.getoption("dist") != "load":  # another --dist was asked for: xdist's own
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForTheBrowser(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return OneWorkerForTheBrowser(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +46,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         seed(demo=False)
         connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_collected_static_files(tmp_path_factory):
+    """The test process serves no static file, so STATIC_ROOT is an empty folder: otherwise
+    whitenoise indexes var/static (700 files) each time a test client starts, and may meet
+    files that the browser tests' server is collecting at the same time in another xdist
+    worker (FileNotFoundError)."""
+    collected = settings.STATIC_ROOT
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static-root")
+    yield
+    settings.STATIC_ROOT = collected
 
 
 @pytest.fixture(autouse=True)
@@ -48,13 +85,13 @@ def cdg74(db) -> Collectivite:
 @pytest.fixture
 def make_user(db):
     def make(email: str, *, collectivite=None, role=Role.READER, curator=False, superuser=False):
-        user = user_create(email=email, password=PASSWORD, is_curator=curator)
-        if superuser:
-            user.is_superuser = True
-            user.save(update_fields=["is_superuser"])
-        if collectivite is not None:
-            membership_set(user=user, collectivite=collectivite, role=role)
-        return user
+        return UserFactory(
+            email=email,
+            collectivite=collectivite,
+            role=role,
+            is_curator=curator,
+            is_superuser=superuser,
+        )
 
     return make
 
@@ -111,6 +148,24 @@ def people(make_user, annecy, cdg74):
         "other": make_user("agent@cdg74.test", collectivite=cdg74, role=Role.ADMIN),
         "curator": make_user("curateur@cdg74.test", curator=True),
     }
+
+
+# --- use cases of the Grand Annecy, one of each state (tests.factories for others) ---------------
+
+
+@pytest.fixture
+def draft_use_case(annecy):
+    return DraftUseCaseFactory(collectivite=annecy)
+
+
+@pytest.fixture
+def submitted_use_case(annecy):
+    return SubmittedUseCaseFactory(collectivite=annecy)
+
+
+@pytest.fixture
+def published_use_case(annecy):
+    return PublishedUseCaseFactory(collectivite=annecy)
 
 
 def data_queries(captured) -> list[str]:

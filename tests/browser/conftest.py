@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a real server.
 
 The server is gunicorn with DEBUG=0 (whitenoise and collected static files, as in production),
-on a database of its own, `browser_<name>` on the server of DATABASE_URL, migrated and seeded
+on a database of its own, `browser_<name>` (`browser_<name>_gw0`… under pytest-xdist, where
+tests/conftest.py keeps them all on one worker) on the server of DATABASE_URL, migrated and seeded
 with the guide's data and the demo accounts. pytest-django's `live_server` is not used: it empties
 the tables between tests, which would destroy the seeded tenants. These tests never request the
 `db` fixture, so pytest-django's test database (`test_<name>`) and this one never meet.
@@ -266,6 +267,9 @@ def live_site(tmp_path_factory):
     """
     admin_url = _server_database_url()
     name = f"browser_{urlsplit(admin_url).path.lstrip('/') or 'postgres'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1… under pytest-xdist
+    if worker:  # like pytest-django's test_<name>_gw0: workers never share a database
+        name = f"{name}_{worker}"
     port = _free_port()
     env = _server_env(_with_database(admin_url, name), port)
     log = tmp_path_factory.mktemp("browser-server") / "gunicorn.log"

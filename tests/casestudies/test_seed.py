@@ -11,11 +11,12 @@ from registry.models import Collectivite, Domain, Term, Tool, UseCaseIdentifier
 
 GUIDE_NAME = "000_5f3b5456e9a71642.txt"
 # The guide sits beside the checkout on our machines (../shared/seeds); CI may clone elsewhere.
+# (This file is tests/casestudies/test_seed.py: parents[3] is the folder around the checkout.)
 GUIDE = next(
     (
         path
         for path in (
-            Path(__file__).resolve().parents[2] / "shared" / "seeds" / GUIDE_NAME,
+            Path(__file__).resolve().parents[3] / "shared" / "seeds" / GUIDE_NAME,
             Path("/work/shared/seeds") / GUIDE_NAME,
         )
         if path.exists()

@@ -6,12 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from casestudies.models import UseCase, UseCaseEvent
-from casestudies.services import usecase_create
-from registry.models import BenchmarkEntry, Term, Tool
+from registry.models import BenchmarkEntry, Tool
 from tests.conftest import data_queries
+from tests.factories import DraftUseCaseFactory, PublishedUseCaseFactory, next_public_id
 
 BASE = "/api/v1/use-cases/"
-SEEDED = "74-GRAND-ANNECY-0001"
 ROLES = ["anonymous", "reader", "contributor", "admin", "other", "curator"]
 
 
@@ -51,32 +50,39 @@ EXPECTED_ADMIN = {"anonymous": 404, "reader": 403, "contributor": 403, "admin": 
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_list_and_retrieve_by_role(api_for, people, who):
+def test_list_and_retrieve_by_role(api_for, people, annecy, who):
+    use_case = PublishedUseCaseFactory(collectivite=annecy, title="Veille des marchés publics")
     client = _client(api_for, people, who)
-    assert client.get(BASE).status_code == EXPECTED_READ[who]
-    response = client.get(f"{BASE}{SEEDED}/")
+    listed = client.get(BASE)
+    assert listed.status_code == EXPECTED_READ[who]
+    response = client.get(f"{BASE}{use_case.public_id}/")
     assert response.status_code == EXPECTED_READ[who]
     if EXPECTED_READ[who] == 200:
-        assert response.json()["title"] == "Accompagnement de l'expertise juridique"
+        assert response.json()["title"] == "Veille des marchés publics"
+        assert use_case.public_id in {row["public_id"] for row in listed.json()["results"]}
     else:
-        assert "expertise" not in response.content.decode()
+        assert "marchés" not in response.content.decode()
+        assert "marchés" not in listed.content.decode()
 
 
 @pytest.mark.parametrize("who", ROLES)
 def test_create_by_role(api_for, people, annecy, who):
+    with tenant_context(annecy):
+        before = UseCase.objects.count()
     response = _client(api_for, people, who).post(BASE, _payload(), format="json")
     assert response.status_code == EXPECTED_CREATE[who], response.content
     with tenant_context(annecy):
-        assert UseCase.objects.count() == (2 if EXPECTED_CREATE[who] == 201 else 1)
+        assert UseCase.objects.count() == before + (1 if EXPECTED_CREATE[who] == 201 else 0)
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_edit_by_role(api_for, people, annecy, who):
+def test_edit_by_role(api_for, people, annecy, published_use_case, who):
+    public_id = published_use_case.public_id
     client = _client(api_for, people, who)
-    response = client.patch(f"{BASE}{SEEDED}/", {"status": "production"}, format="json")
+    response = client.patch(f"{BASE}{public_id}/", {"status": "production"}, format="json")
     assert response.status_code == EXPECTED_EDIT[who]
     with tenant_context(annecy):
-        status = UseCase.objects.get(public_id=SEEDED).status
+        status = UseCase.objects.get(public_id=public_id).status
     assert status == ("production" if EXPECTED_EDIT[who] == 200 else "pilot")
 
 
@@ -86,11 +92,8 @@ def test_transitions_by_role_on_the_collectivite_api(api_for, people, annecy, wh
     is the curators' decision, refused here to everyone with a reason; others get 404."""
     client = _client(api_for, people, who)
     outsider = who in ("anonymous", "other", "curator")
-    with tenant_context(annecy):
-        draft = usecase_create(actor=None, **{
-            **_payload(), "domains": list(Term.objects.filter(code="juridique")),
-            "tools": [], "steps": [], "lessons": [], "metrics": [],
-        }).public_id  # fmt: skip
+    draft = DraftUseCaseFactory(collectivite=annecy).public_id
+    published = PublishedUseCaseFactory(collectivite=annecy).public_id
     expected = {
         "submit": {"reader": 403, "contributor": 200, "admin": 200},
         "withdraw": {"reader": 403, "contributor": 200, "admin": 200},
@@ -104,9 +107,9 @@ def test_transitions_by_role_on_the_collectivite_api(api_for, people, annecy, wh
             lambda: client.post(f"{BASE}{draft}/submit/", {"message": "À relire"}, format="json"),
         ),
         ("withdraw", lambda: client.post(f"{BASE}{draft}/withdraw/", {}, format="json")),
-        ("publish", lambda: client.post(f"{BASE}{SEEDED}/publish/", {}, format="json")),
-        ("unpublish", lambda: client.post(f"{BASE}{SEEDED}/unpublish/", {}, format="json")),
-        ("archive", lambda: client.delete(f"{BASE}{SEEDED}/")),
+        ("publish", lambda: client.post(f"{BASE}{published}/publish/", {}, format="json")),
+        ("unpublish", lambda: client.post(f"{BASE}{published}/unpublish/", {}, format="json")),
+        ("archive", lambda: client.delete(f"{BASE}{published}/")),
     ]
     for name, call in calls:
         response = call()
@@ -114,12 +117,16 @@ def test_transitions_by_role_on_the_collectivite_api(api_for, people, annecy, wh
         if response.status_code == 403:
             assert "refusée" in response.json()["detail"] or "rôle" in response.json()["detail"]
     with tenant_context(annecy):
-        state = UseCase.objects.get(public_id=SEEDED).publication_state
+        state = UseCase.objects.get(public_id=published).publication_state
     assert state == ("archived" if who == "admin" else "published")
 
 
-def test_a_member_of_another_collectivite_cannot_reach_it_through_their_own_host(api_for, people):
-    response = api_for("cdg74", people["other"]).get(f"{BASE}{SEEDED}/")
+def test_a_member_of_another_collectivite_cannot_reach_it_through_their_own_host(
+    api_for, people, published_use_case
+):
+    public_id = published_use_case.public_id
+    assert api_for("grand-annecy", people["admin"]).get(f"{BASE}{public_id}/").status_code == 200
+    response = api_for("cdg74", people["other"]).get(f"{BASE}{public_id}/")
     assert response.status_code == 404
 
 
@@ -141,10 +148,11 @@ def test_token_authentication_works_on_the_collectivite_api(api_for, people):
 
 
 def test_create_writes_children_atomically_and_returns_them(api_for, people, annecy):
+    public_id = next_public_id(annecy)
     response = api_for("grand-annecy", people["contributor"]).post(BASE, _payload(), format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["public_id"] == "74-GRAND-ANNECY-0002"
+    assert body["public_id"] == public_id
     assert [s["text"] for s in body["steps"]] == ["Choisir l'outil", "Former les agents"]
     assert [s["position"] for s in body["steps"]] == [1, 2]
     assert body["lessons"][0]["category"] == "quality"
@@ -152,9 +160,7 @@ def test_create_writes_children_atomically_and_returns_them(api_for, people, ann
     assert body["tools"][0]["slug"] == "mistral"
     assert body["publication_state"] == "draft"
     with tenant_context(annecy):
-        assert UseCaseEvent.objects.get(use_case__public_id="74-GRAND-ANNECY-0002").action == (
-            "created"
-        )
+        assert UseCaseEvent.objects.get(use_case__public_id=public_id).action == "created"
 
 
 def test_put_replaces_and_patch_changes_only_what_is_sent(api_for, people, annecy):
@@ -197,12 +203,14 @@ def test_put_replaces_and_patch_changes_only_what_is_sent(api_for, people, annec
 )
 def test_invalid_input_is_a_400_naming_the_field_and_writes_nothing(api_for, people, annecy, body,
                                                                      field):  # fmt: skip
+    with tenant_context(annecy):
+        before = UseCase.objects.count()
     response = api_for("grand-annecy", people["contributor"]).post(BASE, _payload(**body),
                                                                    format="json")  # fmt: skip
     assert response.status_code == 400
     assert field in response.json(), response.json()
     with tenant_context(annecy):
-        assert UseCase.objects.count() == 1
+        assert UseCase.objects.count() == before
 
 
 def test_malformed_json_is_a_400(api_for, people):
@@ -213,9 +221,9 @@ def test_malformed_json_is_a_400(api_for, people):
     assert "detail" in response.json()
 
 
-def test_service_rule_errors_come_back_as_400_with_the_field(api_for, people):
+def test_service_rule_errors_come_back_as_400_with_the_field(api_for, people, annecy):
     client = api_for("grand-annecy", people["admin"])
-    public_id = client.post(BASE, _payload(visibility="private"), format="json").json()["public_id"]
+    public_id = DraftUseCaseFactory(collectivite=annecy, visibility="private").public_id
     response = client.post(f"{BASE}{public_id}/submit/", {"message": "Voici"}, format="json")
     assert response.status_code == 400
     assert "visibility" in response.json()
@@ -224,10 +232,11 @@ def test_service_rule_errors_come_back_as_400_with_the_field(api_for, people):
     assert "message" in response.json()
 
 
-def test_archived_use_case_cannot_be_edited(api_for, people):
+def test_archived_use_case_cannot_be_edited(api_for, people, published_use_case):
+    public_id = published_use_case.public_id
     client = api_for("grand-annecy", people["admin"])
-    assert client.delete(f"{BASE}{SEEDED}/").status_code == 204
-    response = client.patch(f"{BASE}{SEEDED}/", {"status": "production"}, format="json")
+    assert client.delete(f"{BASE}{public_id}/").status_code == 204
+    response = client.patch(f"{BASE}{public_id}/", {"status": "production"}, format="json")
     assert response.status_code == 400
     assert "archivé" in response.content.decode()
 
@@ -235,12 +244,11 @@ def test_archived_use_case_cannot_be_edited(api_for, people):
 # --- the benchmark follows at once ---------------------------------------------------------------
 
 
-def test_approval_and_unpublication_are_reflected_in_the_benchmark_at_once(api_for, people):
+def test_approval_and_unpublication_are_reflected_in_the_benchmark_at_once(api_for, people,
+                                                                           annecy):  # fmt: skip
     admin = api_for("grand-annecy", people["admin"])
     curator = api_for(None, people["curator"])
-    public_id = admin.post(BASE, _payload(title="Traduction des courriers"), format="json").json()[
-        "public_id"
-    ]
+    public_id = DraftUseCaseFactory(collectivite=annecy, title="Traduction des courriers").public_id
     benchmark = api_for(None)
 
     def titles():
@@ -263,10 +271,11 @@ def test_approval_and_unpublication_are_reflected_in_the_benchmark_at_once(api_f
     assert not BenchmarkEntry.objects.filter(public_id=public_id).exists()
 
 
-def test_archiving_removes_the_benchmark_entry(api_for, people):
-    assert BenchmarkEntry.objects.filter(public_id=SEEDED).exists()
-    assert api_for("grand-annecy", people["admin"]).delete(f"{BASE}{SEEDED}/").status_code == 204
-    assert not BenchmarkEntry.objects.filter(public_id=SEEDED).exists()
+def test_archiving_removes_the_benchmark_entry(api_for, people, published_use_case):
+    public_id = published_use_case.public_id
+    assert BenchmarkEntry.objects.filter(public_id=public_id).exists()
+    assert api_for("grand-annecy", people["admin"]).delete(f"{BASE}{public_id}/").status_code == 204
+    assert not BenchmarkEntry.objects.filter(public_id=public_id).exists()
 
 
 def test_a_failed_benchmark_write_rolls_the_publication_back(people, annecy, monkeypatch):
@@ -277,11 +286,8 @@ def test_a_failed_benchmark_write_rolls_the_publication_back(people, annecy, mon
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(registry_services, "benchmark_entry_write", broken)
+    use_case = DraftUseCaseFactory(collectivite=annecy)
     with tenant_context(annecy):
-        use_case = usecase_create(actor=None, **{
-            **_payload(), "domains": list(Term.objects.filter(code="juridique")),
-            "tools": [], "steps": [], "lessons": [], "metrics": [],
-        })  # fmt: skip
         services.usecase_submit(use_case=use_case, actor=None, message="test")
         with pytest.raises(RuntimeError):
             services.usecase_approve(use_case=use_case, actor=None)
@@ -293,25 +299,35 @@ def test_a_failed_benchmark_write_rolls_the_publication_back(people, annecy, mon
 # --- filters and queries -----------------------------------------------------------------------
 
 
-def test_filters_on_vocabularies_dates_and_search(api_for, people):
+def test_filters_on_vocabularies_dates_and_search(api_for, people, annecy):
     client = api_for("grand-annecy", people["contributor"])
-    client.post(BASE, _payload(status="production", started_on="2025-03-01"), format="json")
+    reports = DraftUseCaseFactory(
+        collectivite=annecy, title="Assistant de rédaction des comptes rendus", status="production",
+        started_on="2025-03-01", domain_codes=["administration-generale-et-assemblees"],
+        tool_slugs=["mistral"],
+    ).public_id  # fmt: skip
+    budget = DraftUseCaseFactory(
+        collectivite=annecy, title="Prévision budgétaire", status="design",
+        domain_codes=["finances"], tool_slugs=["claude"],
+    ).public_id  # fmt: skip
     get = lambda q: [r["public_id"] for r in client.get(f"{BASE}?{q}").json()["results"]]  # noqa: E731
-    assert get("status=production") == ["74-GRAND-ANNECY-0002"]
-    assert get("status=production&status=pilot") == [SEEDED, "74-GRAND-ANNECY-0002"]
-    assert get("domain=juridique") == [SEEDED]
-    assert get(f"tool={Tool.objects.get(slug='lexisnexis').pk}") == [SEEDED]
-    assert get("started_after=2025-01-01") == ["74-GRAND-ANNECY-0002"]
-    assert get("search=comptes rendus") == ["74-GRAND-ANNECY-0002"]
-    assert get("ordering=-public_id") == ["74-GRAND-ANNECY-0002", SEEDED]
+    assert get("status=production") == [reports]
+    assert get("status=production&status=design") == [reports, budget]
+    assert get("domain=finances") == [budget]
+    assert get(f"tool={Tool.objects.get(slug='claude').pk}") == [budget]
+    assert get("started_after=2025-01-01") == [reports]
+    assert get("search=comptes rendus") == [reports]
+    assert get("ordering=-public_id&status=production&status=design") == [budget, reports]
     assert client.get(f"{BASE}?status=finished").status_code == 400
     assert client.get(f"{BASE}?started_after=hier").status_code == 400
 
 
-def test_list_makes_the_same_number_of_queries_whatever_the_page_size(api_for, people):
+def test_list_makes_the_same_number_of_queries_whatever_the_page_size(api_for, people, annecy):
     client = api_for("grand-annecy", people["contributor"])
     for index in range(6):
-        client.post(BASE, _payload(title=f"Cas {index}"), format="json")
+        DraftUseCaseFactory(
+            collectivite=annecy, title=f"Cas {index}", tool_slugs=["mistral"], steps=["Un", "Deux"]
+        )
     counts = []
     for size in (1, 7):
         with CaptureQueriesContext(connection) as queries:
@@ -321,12 +337,15 @@ def test_list_makes_the_same_number_of_queries_whatever_the_page_size(api_for, p
     assert counts[0] == counts[1], counts
 
 
-def test_a_get_body_can_be_put_back_unchanged(api_for, people):
+def test_a_get_body_can_be_put_back_unchanged(api_for, people, annecy):
+    public_id = PublishedUseCaseFactory(
+        collectivite=annecy, tool_slugs=["lexisnexis"], steps=["Cadrage", "Test"]
+    ).public_id
     client = api_for("grand-annecy", people["contributor"])
-    body = client.get(f"{BASE}{SEEDED}/").json()
+    body = client.get(f"{BASE}{public_id}/").json()
     body["domains"] = [d["code"] for d in body["domains"]]
     body["tools"] = [t["id"] for t in body["tools"]]
-    response = client.put(f"{BASE}{SEEDED}/", body, format="json")
+    response = client.put(f"{BASE}{public_id}/", body, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == body["title"]
 
@@ -365,3 +384,11 @@ def test_costs_and_impact_assessments_are_written_and_shown_publicly_once_publis
     entry = api_for(None).get(f"/api/v1/benchmark/use-cases/{public_id}/").json()
     assert entry["costs"][0]["amount"] == "4800.00"
     assert entry["impact_assessments"][0]["type"] == "dpia"
+
+
+def test_dates_before_the_start_are_refused(api_for, people, draft_use_case):
+    response = api_for("grand-annecy", people["contributor"]).patch(
+        f"/api/v1/use-cases/{draft_use_case.public_id}/",
+        {"started_on": "2024-01-01", "production_on": "2023-01-01"}, format="json",
+    )  # fmt: skip
+    assert response.status_code == 400 and "production_on" in response.json()

@@ -11,7 +11,6 @@ from openpyxl import Workbook, load_workbook
 from casestudies.imports import import_use_cases, read_rows, template_csv, template_xlsx
 from casestudies.models import UseCase, UseCaseEvent
 from registry.exports import COLUMNS
-from registry.models import Tool
 
 HEADER = "title;summary;status;ai_family;automation_level;personal_data;domains;tool_ids;steps;visibility;started_on"
 
@@ -204,55 +203,8 @@ def test_import_page_is_for_curators_only(client_for, people, who):
     assert client_for(None, people[who]).get("/admin/import/").status_code == 302
 
 
-def test_curator_decides_from_the_admin(client_for, api_for, people, annecy):
-    from registry.models import Submission
+def test_a_huge_csv_field_is_a_clear_import_error(annecy):
+    from casestudies.imports import ImportFileError, read_rows
 
-    admin = api_for("grand-annecy", people["admin"])
-    admin.patch("/api/v1/use-cases/74-GRAND-ANNECY-0001/", {"purpose": "Veille"}, format="json")
-    admin.post("/api/v1/use-cases/74-GRAND-ANNECY-0001/submit/", {"message": "Svp"}, format="json")
-    submission = Submission.objects.get(state="pending")
-    client = client_for(None, people["curator"])
-    page = client.get(f"/admin/registry/submission/{submission.pk}/change/")
-    body = page.content.decode()
-    assert "Publier dans le référentiel" in body and "Veille" in body
-    response = client.post(f"/admin/registry/submission/{submission.pk}/change/",
-                           {"decision": "request_changes", "comment": ""}, follow=True)  # fmt: skip
-    assert "Dites ce qui doit être corrigé" in response.content.decode()
-    submission.refresh_from_db()
-    assert submission.state == "pending"
-    response = client.post(f"/admin/registry/submission/{submission.pk}/change/",
-                           {"decision": "approve", "comment": "Parfait"})  # fmt: skip
-    assert response.status_code == 302
-    submission.refresh_from_db()
-    assert submission.state == "approved" and submission.decided_by == people["curator"]
-
-
-def test_curator_merges_tools_from_the_admin(client_for, people):
-    duplicate = Tool.objects.create(slug="chat-gpt-4", name="Chat-GPT 4", kind="generalist")
-    chatgpt = Tool.objects.get(slug="chatgpt")
-    client = client_for(None, people["curator"])
-    page = client.post("/admin/registry/tool/", {"action": "merge_tools",
-                                                 "_selected_action": [duplicate.pk]})  # fmt: skip
-    assert "Fusionner dans" in page.content.decode()
-    done = client.post("/admin/registry/tool/", {"action": "merge_tools", "apply": "1",
-                                                 "_selected_action": [duplicate.pk],
-                                                 "target": chatgpt.pk})  # fmt: skip
-    assert done.status_code == 302
-    duplicate.refresh_from_db()
-    assert duplicate.merged_into == chatgpt
-
-
-def test_curator_annotates_an_entry_in_the_admin(client_for, people):
-    from registry.models import BenchmarkEntry
-
-    entry = BenchmarkEntry.objects.get(public_id="74-CDG74-0001")
-    client = client_for(None, people["curator"])
-    page = client.get(f"/admin/registry/benchmarkentry/{entry.pk}/change/")
-    assert page.status_code == 200
-    response = client.post(f"/admin/registry/benchmarkentry/{entry.pk}/change/", {
-        "featured": "on", "curator_note": "Bon exemple", "curated_domains": "",
-        "curated_tool_ids": "", "quality_flags": "",
-    })  # fmt: skip
-    assert response.status_code == 302, response.content.decode()[:2000]
-    entry.refresh_from_db()
-    assert entry.featured and entry.payload["curation"]["curator_note"] == "Bon exemple"
+    with pytest.raises(ImportFileError, match="illisible"):
+        read_rows(("title;summary\n" + "x" * 200_000 + ";y\n").encode(), "big.csv")

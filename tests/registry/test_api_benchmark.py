@@ -11,33 +11,18 @@ from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from casestudies.models import UseCase
-from casestudies.services import usecase_approve, usecase_create, usecase_submit
-from registry.models import Term, Tool
+from registry.models import Tool
 from tests.conftest import PASSWORD, data_queries
+from tests.factories import DraftUseCaseFactory, PublishedUseCaseFactory
 
 LIST = "/api/v1/benchmark/use-cases/"
 STATS = "/api/v1/benchmark/stats/"
+QUEUE = "/api/v1/benchmark/review-queue/"
 ROLES = ["anonymous", "reader", "contributor", "admin", "other", "curator"]
 
 
 def _client(api_for, people, who):
     return api_for(None, None if who == "anonymous" else people[who])
-
-
-def _publish(collectivite, *, title, visibility="public", status="pilot", domain="juridique",
-             tool="mistral", summary="Un cas publié pour les tests."):  # fmt: skip
-    with tenant_context(collectivite):
-        use_case = usecase_create(
-            actor=None, title=title, summary=summary, ai_family="generalist",
-            automation_level="assistance", status=status, personal_data="no",
-            visibility=visibility, domains=list(Term.objects.filter(code=domain)),
-            tools=list(Tool.objects.filter(slug=tool)),
-        )  # fmt: skip
-        if visibility != "private":
-            usecase_submit(use_case=use_case, actor=None, message="Pour les tests.")
-            usecase_approve(use_case=use_case, actor=None)
-    connection.set_schema_to_public()
-    return use_case
 
 
 def _ids(response):
@@ -47,8 +32,11 @@ def _ids(response):
 @pytest.fixture
 def shared(annecy, cdg74):
     """A `network` entry of the CDG74 and a private use case of Annecy, beside the seeded seven."""
-    network = _publish(cdg74, title="Tri du courrier (réseau)", visibility="network")
-    private = _publish(annecy, title="Projet confidentiel", visibility="private")
+    network = PublishedUseCaseFactory(
+        collectivite=cdg74, title="Tri du courrier (réseau)", visibility="network"
+    )
+    private = DraftUseCaseFactory(collectivite=annecy, title="Projet confidentiel",
+                                  visibility="private")  # fmt: skip
     return {"network": network.public_id, "private": private.public_id}
 
 
@@ -58,10 +46,11 @@ def shared(annecy, cdg74):
 @pytest.mark.parametrize("who", ROLES)
 def test_benchmark_shows_public_to_all_and_network_to_members_and_curators(api_for, people,
                                                                            shared, who):  # fmt: skip
+    public = PublishedUseCaseFactory(title="Cas ouvert à tous").public_id
     response = _client(api_for, people, who).get(LIST + "?page_size=100")
     assert response.status_code == 200
     ids = _ids(response)
-    assert "74-GRAND-ANNECY-0001" in ids
+    assert public in ids
     assert (shared["network"] in ids) == (who != "anonymous")
     assert shared["private"] not in ids
     detail = _client(api_for, people, who).get(f"{LIST}{shared['network']}/")
@@ -80,13 +69,15 @@ def test_private_use_cases_never_reach_the_benchmark_table(shared):
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_read_only_endpoints_answer_everyone_and_refuse_writes(api_for, people, who):
+def test_read_only_endpoints_answer_everyone_and_refuse_writes(api_for, people,
+                                                               published_use_case, who):  # fmt: skip
     client = _client(api_for, people, who)
     for path in [LIST, STATS + "?by=status", "/api/v1/collectivites/", "/api/v1/tools/",
                  "/api/v1/benchmark/export.csv"]:  # fmt: skip
         assert client.get(path).status_code == 200, path
     assert client.post(LIST, {}, format="json").status_code == 405
-    assert client.delete(f"{LIST}74-GRAND-ANNECY-0001/").status_code == 405
+    assert client.delete(f"{LIST}{published_use_case.public_id}/").status_code == 405
+    assert client.get(f"{LIST}{published_use_case.public_id}/").status_code == 200
 
 
 # --- filters and search ------------------------------------------------------------------------
@@ -159,8 +150,10 @@ def test_search_is_french_and_accent_insensitive(api_for):
 
 
 def test_search_ranks_the_best_match_first(api_for, annecy):
-    _publish(
-        annecy, title="Juridique juridique", summary="Expertise juridique et veille juridique."
+    PublishedUseCaseFactory(
+        collectivite=annecy,
+        title="Juridique juridique",
+        summary="Expertise juridique et veille juridique.",
     )
     results = api_for(None).get(f"{LIST}?q=juridique").json()["results"]
     assert results[0]["title"] == "Juridique juridique"
@@ -187,34 +180,34 @@ def test_list_entries_carry_ids_of_collectivite_and_tools(api_for):
     assert [s["text"] for s in entry["steps"]][3] == "Expérimentation"
 
 
-def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people):
+def test_contact_email_is_shared_only_when_peers_may_ask(api_for, annecy, people,
+                                                        published_use_case):  # fmt: skip
+    public_id = published_use_case.public_id
     client = api_for("grand-annecy", people["admin"])
     curator = api_for(None, people["curator"])
-    use_case = "/api/v1/use-cases/74-GRAND-ANNECY-0001/"
+    use_case = f"/api/v1/use-cases/{public_id}/"
     client.patch(
         use_case,
         {"contact_email": "juridique@annecy.test", "purpose": "Gagner du temps"},
         format="json",
     )
     client.post(f"{use_case}submit/", {"message": "Objectifs précisés"}, format="json")
-    approved = curator.post(
-        "/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json"
-    )
+    approved = curator.post(f"{QUEUE}{public_id}/approve/", {}, format="json")
     assert approved.status_code == 200, approved.json()
-    entry = api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    entry = api_for(None).get(f"{LIST}{public_id}/").json()
     assert entry["contact_email"] == ""
     client.patch(use_case, {"peer_contact_ok": True}, format="json")
     client.post(f"{use_case}submit/", {"message": "Questions bienvenues"}, format="json")
-    curator.post("/api/v1/benchmark/review-queue/74-GRAND-ANNECY-0001/approve/", {}, format="json")
-    assert api_for(None).get(f"{LIST}74-GRAND-ANNECY-0001/").json()["contact_email"] == ""
-    member = api_for(None, people["other"]).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    curator.post(f"{QUEUE}{public_id}/approve/", {}, format="json")
+    assert api_for(None).get(f"{LIST}{public_id}/").json()["contact_email"] == ""
+    member = api_for(None, people["other"]).get(f"{LIST}{public_id}/").json()
     assert member["contact_email"] == "juridique@annecy.test"
     # the public list and exports never carry it
     listed = api_for(None, people["other"]).get(LIST + "?collectivite=grand-annecy").json()
-    assert listed["results"][0]["contact_email"] == ""
+    assert next(r for r in listed["results"] if r["public_id"] == public_id)["contact_email"] == ""
     # withdrawing the consent applies at once, without waiting for a review
     client.patch(use_case, {"peer_contact_ok": False}, format="json")
-    member = api_for(None, people["other"]).get(f"{LIST}74-GRAND-ANNECY-0001/").json()
+    member = api_for(None, people["other"]).get(f"{LIST}{public_id}/").json()
     assert member["contact_email"] == ""
 
 
@@ -290,17 +283,22 @@ def test_csv_export_with_comma_separator(api_for):
     assert api_for(None).get("/api/v1/benchmark/export.csv?sep=|").status_code == 400
 
 
-def test_xlsx_export_parses_back(api_for):
-    response = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy")
+def test_xlsx_export_parses_back(api_for, annecy):
+    use_case = PublishedUseCaseFactory(collectivite=annecy, tool_slugs=["claude"])
+    claude = Tool.objects.get(slug="claude").pk
+    response = api_for(None).get(
+        f"/api/v1/benchmark/export.xlsx?collectivite=grand-annecy&tool={claude}"
+    )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     header, data = rows[0], rows[1:]
     assert len(data) == 1
     row = dict(zip(header, data[0], strict=True))
-    assert row["public_id"] == "74-GRAND-ANNECY-0001"
-    assert row["tool_names"] == "LexisNexis"
-    assert row["tool_ids"] == str(Tool.objects.get(slug="lexisnexis").pk)
+    assert row["public_id"] == use_case.public_id
+    assert row["title"] == use_case.title
+    assert row["tool_names"] == "Claude"
+    assert row["tool_ids"] == str(claude)
 
 
 def test_json_export_parses_back_with_full_entries(api_for, people, shared):
@@ -329,7 +327,12 @@ def test_collectivites_with_their_published_counts(api_for, people, shared):
 
 
 def test_tools_with_how_many_collectivites_use_them_by_status(api_for, annecy):
-    _publish(annecy, title="Autre usage de Delibia", tool="delibia", status="production")
+    PublishedUseCaseFactory(
+        collectivite=annecy,
+        title="Autre usage de Delibia",
+        tool_slugs=["delibia"],
+        status="production",
+    )
     rows = {row["slug"]: row for row in api_for(None).get("/api/v1/tools/").json()["results"]}
     assert rows["delibia"]["collectivites_count"] == 3
     assert rows["delibia"]["by_status"] == {"pilot": 2, "production": 1}
@@ -349,19 +352,6 @@ def test_token_from_email_and_password(api_for, people, shared):
     assert shared["network"] in _ids(client.get(LIST + "?page_size=100"))
 
 
-def test_token_refused_with_a_wrong_password_or_missing_fields(api_for, people):
-    client = api_for(None)
-    wrong = client.post("/api/v1/auth/token/",
-                        {"email": "lecteur@annecy.test", "password": "non"}, format="json")  # fmt: skip
-    assert wrong.status_code == 401
-    missing = client.post("/api/v1/auth/token/", {"email": "pas-une-adresse"}, format="json")
-    assert missing.status_code == 400
-    assert {"email", "password"} <= set(missing.json())
-    bogus = api_for(None)
-    bogus.credentials(HTTP_AUTHORIZATION="Token 0000")
-    assert bogus.get(LIST).status_code == 401
-
-
 def test_conditional_get_with_etag(api_for, annecy):
     client = api_for(None)
     first = client.get(f"{LIST}?status=pilot")
@@ -370,7 +360,7 @@ def test_conditional_get_with_etag(api_for, annecy):
     assert client.get(f"{LIST}?status=idea", HTTP_IF_NONE_MATCH=etag).status_code == 200
     stats = client.get(f"{STATS}?by=status")
     assert client.get(f"{STATS}?by=status", HTTP_IF_NONE_MATCH=stats["ETag"]).status_code == 304
-    _publish(annecy, title="Nouveau cas")
+    PublishedUseCaseFactory(collectivite=annecy, title="Nouveau cas", status="pilot")
     assert client.get(f"{LIST}?status=pilot", HTTP_IF_NONE_MATCH=etag).status_code == 200
     assert client.get(f"{STATS}?by=status", HTTP_IF_NONE_MATCH=stats["ETag"]).status_code == 200
 
@@ -397,7 +387,7 @@ def test_anonymous_callers_are_throttled(api_for, settings):
 
 def test_benchmark_list_query_count_does_not_grow_with_page_size(api_for, annecy):
     for index in range(5):
-        _publish(annecy, title=f"Cas {index}")
+        PublishedUseCaseFactory(collectivite=annecy, title=f"Cas {index}", tool_slugs=["mistral"])
     client = api_for(None)
     counts = []
     for size in (1, 12):
@@ -415,7 +405,12 @@ def test_other_lists_make_a_constant_number_of_queries(api_for, annecy, path):
     with CaptureQueriesContext(connection) as before:
         client.get(path)
     for index in range(4):
-        _publish(annecy, title=f"Cas {index}", tool="claude", domain="finances")
+        PublishedUseCaseFactory(
+            collectivite=annecy,
+            title=f"Cas {index}",
+            tool_slugs=["claude"],
+            domain_codes=["finances"],
+        )
     with CaptureQueriesContext(connection) as after:
         client.get(path)
     assert len(data_queries(before)) == len(data_queries(after))
@@ -431,6 +426,54 @@ def test_the_benchmark_never_reads_a_collectivite_schema(api_for):
     assert connection.schema_name == "public"
 
 
-def test_use_case_table_is_untouched_by_benchmark_reads(annecy):
-    with tenant_context(annecy):
-        assert UseCase.objects.count() == 1
+def test_use_case_table_is_untouched_by_benchmark_reads(api_for, annecy):
+    def state():
+        with tenant_context(annecy):
+            return list(UseCase.objects.order_by("pk").values_list("pk", "updated_at"))
+
+    before = state()
+    assert before
+    for path in [LIST, f"{LIST}?q=juridique", STATS + "?by=status", "/api/v1/benchmark/export.csv",
+                 "/api/v1/benchmark/export.xlsx", "/api/v1/benchmark/export.json"]:  # fmt: skip
+        assert api_for(None).get(path).status_code == 200, path
+    assert state() == before
+
+
+@pytest.mark.parametrize("query", ["domain=zzz", "tool=abc", "tool=9223372036854775808",
+                                   "domain=%00", "collectivite=%00", "departement=%00"])  # fmt: skip
+def test_bad_filters_are_400_on_the_explorer_and_the_api(client_for, api_for, query):
+    assert client_for(None).get(f"/cas-d-usage/?{query}").status_code == 400
+    assert api_for(None).get(f"/api/v1/benchmark/use-cases/?{query}").status_code == 400
+    assert api_for(None).get(f"/api/v1/benchmark/stats/?by=status&{query}").status_code == 400
+    assert api_for(None).get(f"/api/v1/benchmark/export.csv?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/benchmark/use-cases/NOPE/",
+                                  "/api/v1/benchmark/review-queue/nope/"])  # fmt: skip
+def test_unknown_ids_on_the_api_are_json_404s(api_for, people, path):
+    response = api_for(None, people["curator"]).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_exported_text_never_runs_as_a_formula(api_for, people, annecy, published_use_case):
+    public_id = published_use_case.public_id
+    client = api_for("grand-annecy", people["admin"])
+    client.patch(f"/api/v1/use-cases/{public_id}/",
+                 {"summary": '=HYPERLINK("http://evil.example","clic")'}, format="json")  # fmt: skip
+    client.post(f"/api/v1/use-cases/{public_id}/submit/", {"message": "x"}, format="json")
+    api_for(None, people["curator"]).post(f"{QUEUE}{public_id}/approve/", {}, format="json")
+    raw = api_for(None).get("/api/v1/benchmark/export.csv?collectivite=grand-annecy").content
+    rows = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";")
+    row = next(row for row in rows if row["public_id"] == public_id)
+    assert row["summary"] == '\'=HYPERLINK("http://evil.example","clic")'
+    xlsx = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy").content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    header = [cell.value for cell in sheet[1]]
+    line = next(
+        index
+        for index in range(2, sheet.max_row + 1)
+        if sheet.cell(row=index, column=header.index("public_id") + 1).value == public_id
+    )
+    cell = sheet.cell(row=line, column=header.index("summary") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("'=")
