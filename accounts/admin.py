@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
@@ -51,6 +52,12 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
         if obj is not None and not policy.may_change_account(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Another person's password is set by operators only; everyone else resets their own.
+        if not policy.is_operator(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -300,7 +300,9 @@ def _all(rule: str, **exceptions: str) -> dict[str, str]:
 PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     # Accounts are deactivated, not deleted: collectivités' histories point to them.
     "accounts.user": _all(CURATOR, delete=NOBODY),
-    "accounts.membership": _all(CURATOR),
+    # A membership opens a collectivité's private use cases: curators see them, only operators
+    # give or take them (until a collectivité's administrators invite their own members).
+    "accounts.membership": _all(OPERATOR, view=CURATOR),
     "accounts.auditevent": _all(NOBODY, view=CURATOR),
     # Deleting a collectivité would orphan or drop its schema: an operator's job, not a click.
     "registry.collectivite": _all(CURATOR, delete=NOBODY),
@@ -390,8 +392,12 @@ def admin_site_allows(site: str, user, role=None, collectivite=None) -> bool:
 
 
 def may_change_account(user, account) -> bool:
-    """An operator's account (password included) is changed by operators only."""
-    return is_operator(user) or not account.is_superuser
+    """Who changes an account (its address and password included): operators any; curators the
+    accounts of the CDG's team only, never an operator's nor a collectivité member's (changing a
+    member's address or password would be a way into that collectivité)."""
+    if is_operator(user):
+        return True
+    return is_curator(user) and not account.is_superuser and not account.memberships.exists()
 
 
 def may_make_member(user, account) -> bool:
