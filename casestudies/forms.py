@@ -222,14 +222,26 @@ ImpactAssessmentForm = row_form(
     significant_fields=("date", "link"),
 )
 
+
+def _formset(form, extra: int):
+    # At most MAX_ROWS rows, whatever count a forged form claims (absolute_max bounds the work).
+    return forms.formset_factory(
+        form,
+        extra=extra,
+        max_num=snapshot.MAX_ROWS,
+        absolute_max=snapshot.MAX_ROWS,
+        validate_max=True,
+    )
+
+
 # The lists of each step of the form, with their formsets.
 FORMSETS = {
-    "steps": forms.formset_factory(StepForm, extra=3),
-    "lessons": forms.formset_factory(LessonForm, extra=2),
-    "metrics": forms.formset_factory(MetricForm, extra=2),
-    "risks": forms.formset_factory(RiskForm, extra=2),
-    "costs": forms.formset_factory(CostForm, extra=2),
-    "impact_assessments": forms.formset_factory(ImpactAssessmentForm, extra=1),
+    "steps": _formset(StepForm, 3),
+    "lessons": _formset(LessonForm, 2),
+    "metrics": _formset(MetricForm, 2),
+    "risks": _formset(RiskForm, 2),
+    "costs": _formset(CostForm, 2),
+    "impact_assessments": _formset(ImpactAssessmentForm, 1),
 }
 
 

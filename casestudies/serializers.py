@@ -14,6 +14,9 @@ from registry import snapshot
 from registry.models import Collectivite, Term, Tool
 from registry.serializers import SnapshotSerializer, declared_field
 
+# A list holds at most this many rows (refused before any row is read).
+MAX_ROWS = snapshot.MAX_ROWS
+
 
 class MissingSerializer(serializers.Serializer):
     field = serializers.CharField()
@@ -96,12 +99,14 @@ class UseCaseWriteSerializer(serializers.ModelSerializer):
         queryset=Collectivite.objects.all(),
         help_text=snapshot.help_text("partner_collectivites"),
     )
-    steps = ROW_SERIALIZERS["steps"](many=True, required=False)
-    lessons = ROW_SERIALIZERS["lessons"](many=True, required=False)
-    metrics = ROW_SERIALIZERS["metrics"](many=True, required=False)
-    costs = ROW_SERIALIZERS["costs"](many=True, required=False)
-    impact_assessments = ROW_SERIALIZERS["impact_assessments"](many=True, required=False)
-    risks = ROW_SERIALIZERS["risks"](many=True, required=False)
+    steps = ROW_SERIALIZERS["steps"](many=True, required=False, max_length=MAX_ROWS)
+    lessons = ROW_SERIALIZERS["lessons"](many=True, required=False, max_length=MAX_ROWS)
+    metrics = ROW_SERIALIZERS["metrics"](many=True, required=False, max_length=MAX_ROWS)
+    costs = ROW_SERIALIZERS["costs"](many=True, required=False, max_length=MAX_ROWS)
+    impact_assessments = ROW_SERIALIZERS["impact_assessments"](
+        many=True, required=False, max_length=MAX_ROWS
+    )
+    risks = ROW_SERIALIZERS["risks"](many=True, required=False, max_length=MAX_ROWS)
 
     class Meta:
         model = UseCase

@@ -7,6 +7,9 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Value
 
 CONFIG = "french"
+# PostgreSQL refuses a tsvector over 1 MB: the indexed text of one record is capped well below it
+# (what is beyond is rarely what a search is after, and the record keeps all of it).
+MAX_INDEXED_CHARACTERS = 200_000
 
 
 def fold(text: str) -> str:
@@ -15,7 +18,8 @@ def fold(text: str) -> str:
 
 
 def search_vector(*texts: str) -> SearchVector:
-    return SearchVector(Value(fold(" ".join(t for t in texts if t))), config=CONFIG)
+    text = fold(" ".join(t for t in texts if t))[:MAX_INDEXED_CHARACTERS]
+    return SearchVector(Value(text), config=CONFIG)
 
 
 def search_query(query: str) -> SearchQuery:

@@ -8,7 +8,7 @@ from registry.vocabularies import QualityFlag
 
 class CollectiviteSerializer(serializers.ModelSerializer):
     population_band = serializers.CharField(read_only=True)
-    parent_epci = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent_epci = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     site = serializers.SerializerMethodField()
     published_count = serializers.IntegerField(read_only=True)
 
@@ -36,7 +36,9 @@ class CollectiviteSerializer(serializers.ModelSerializer):
 
 
 class ToolSerializer(serializers.ModelSerializer):
-    vendor = serializers.CharField(source="vendor.name", default=None, read_only=True)
+    vendor = serializers.CharField(
+        source="vendor.name", default=None, read_only=True, allow_null=True
+    )
     collectivites_count = serializers.SerializerMethodField()
     by_status = serializers.SerializerMethodField()
 

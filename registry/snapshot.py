@@ -49,6 +49,9 @@ PUBLISHED = "published"
 MEMBERS = "members"
 
 LIST_SEPARATOR = " | "
+# A list of rows (steps, lessons, indicators…) holds at most this many: enough for any project a
+# collectivité describes, and a bound on what one request may ask the database to write.
+MAX_ROWS = 100
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.services import actor_or_none
 from casestudies import workflow
@@ -67,7 +68,41 @@ def record_event(
     )
 
 
+def _check_rows(name: str, rows: list) -> list:
+    if len(rows) > declaration.MAX_ROWS:
+        raise ValidationError(
+            {
+                name: _("%(max)s lignes au plus (%(count)s reçues).")
+                % {"max": declaration.MAX_ROWS, "count": len(rows)}
+            }
+        )
+    return rows
+
+
+def _check_external_ref(use_case: UseCase) -> None:
+    taken = UseCase.objects.filter(external_ref=use_case.external_ref).exclude(pk=use_case.pk)
+    if use_case.external_ref and taken.exists():
+        raise ValidationError({"external_ref": EXTERNAL_REF_TAKEN})
+
+
+EXTERNAL_REF_TAKEN = gettext_lazy(
+    "Une autre fiche de la collectivité porte déjà cette référence externe."
+)
+
+
+def _save(use_case: UseCase, **options) -> None:
+    """Save, turning a uniqueness race (two imports at once) into the same clear error."""
+    try:
+        with transaction.atomic():
+            use_case.save(**options)
+    except IntegrityError as error:
+        if "usecase_external_ref_unique" in str(error):
+            raise ValidationError({"external_ref": EXTERNAL_REF_TAKEN}) from None
+        raise
+
+
 def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
+    steps = _check_rows("steps", list(steps))
     use_case.steps.all().delete()
     objects = []
     for position, step in enumerate(steps, start=1):
@@ -80,7 +115,7 @@ def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
 
 
 def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
-    rows = list(rows)
+    rows = _check_rows(ROW_NAMES[model], list(rows))
     if model is UseCaseRisk and len({row["risk"].pk for row in rows}) != len(rows):
         raise ValidationError({"risks": _("Chaque risque ne peut figurer qu'une fois.")})
     model.objects.filter(use_case=use_case).delete()
@@ -88,6 +123,15 @@ def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
     for obj in objects:
         obj.full_clean(exclude=["use_case"])
     model.objects.bulk_create(objects)
+
+
+ROW_NAMES = {
+    Lesson: "lessons",
+    Metric: "metrics",
+    UseCaseRisk: "risks",
+    Cost: "costs",
+    ImpactAssessment: "impact_assessments",
+}
 
 
 def _partners(partners: Sequence[Collectivite], collectivite: Collectivite) -> list:
@@ -137,11 +181,12 @@ def usecase_create(
         raise TypeError(f"usecase_create() got unexpected fields: {sorted(unknown)}")
     collectivite = current_collectivite()
     use_case = UseCase(**fields)
+    _check_external_ref(use_case)
     use_case.full_clean(exclude=["public_id", "uuid"])
     _check_domains(domains, required=False)
     _check_tools(tools)
     use_case.public_id, use_case.uuid = registry_services.public_id_allocate(collectivite)
-    use_case.save()
+    _save(use_case)
     use_case.domains.set(domains)
     use_case.tools.set(tools)
     use_case.partner_collectivites.set(_partners(partner_collectivites, collectivite))
@@ -183,6 +228,7 @@ def usecase_update(
     before = snapshot(use_case)
     for name, value in fields.items():
         setattr(use_case, name, value)
+    _check_external_ref(use_case)
     use_case.full_clean()
     in_benchmark = BenchmarkEntry.objects.filter(uuid=use_case.uuid).exists()
     if in_benchmark and use_case.visibility == Visibility.PRIVATE:
@@ -195,7 +241,7 @@ def usecase_update(
             }
         )
     # The state is the workflow's: never written back from a possibly stale instance.
-    use_case.save(update_fields=[*fields, "updated_at"])
+    _save(use_case, update_fields=[*fields, "updated_at"])
     if in_benchmark:
         # What the collectivité takes back applies at once; what it widens waits for review.
         registry_services.benchmark_entry_restrict(

@@ -38,3 +38,13 @@ def test_api_viewers_load_nothing_from_outside_the_app(client_for, slug, page):
     external = re.findall(r"""(?:src|href)=["'](https?:)?//[^"']+""", html)
     assert external == [], external
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_values_that_may_be_null_are_declared_nullable(client_for):
+    """Issue 10, defect 5: the schema said string where the API answers null."""
+    schema = client_for(None).get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert schema["Tool"]["properties"]["vendor"].get("nullable") is True
+    assert schema["ToolRef"]["properties"]["vendor"].get("nullable") is True
+    assert schema["Collectivite"]["properties"]["parent_epci"].get("nullable") is True
+    # The contact address is "" when the collectivité does not share it: not an e-mail format.
+    assert schema["UseCaseSnapshot"]["properties"]["contact_email"].get("format") != "email"
