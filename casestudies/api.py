@@ -2,7 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import exceptions, filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,6 +15,11 @@ from casestudies.serializers import (
     UseCaseSerializer,
     UseCaseWriteSerializer,
 )
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
 
 
 @extend_schema_view(
@@ -63,7 +68,19 @@ class UseCaseViewSet(
 
     def _render(self, use_case, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=use_case.pk)
-        return Response(self.get_serializer(fresh).data, status=status_code)
+        response = Response(self.get_serializer(fresh).data, status=status_code)
+        # The version to send back as If-Match: a write made on a stale copy gets a 412.
+        response["ETag"] = f'"{services.version_of(fresh)}"'
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._render(self.get_object())
+
+    def _expected_version(self) -> str | None:
+        wanted = self.request.headers.get("If-Match", "").strip()
+        if not wanted or wanted == "*":
+            return None
+        return wanted.removeprefix("W/").strip('"')
 
     def _validated(self, partial=False, instance=None):
         serializer = UseCaseWriteSerializer(instance, data=self.request.data, partial=partial)
@@ -77,7 +94,15 @@ class UseCaseViewSet(
     def update(self, request, *args, partial=False, **kwargs):
         use_case = self.get_object()
         data = self._validated(partial=partial, instance=use_case)
-        services.usecase_update(use_case=use_case, actor=request.user, **data)
+        try:
+            services.usecase_update(
+                use_case=use_case,
+                actor=request.user,
+                expected_version=self._expected_version(),
+                **data,
+            )
+        except services.StaleWrite as error:
+            raise PreconditionFailed(" ".join(error.messages)) from None
         return self._render(use_case)
 
     def partial_update(self, request, *args, **kwargs):

@@ -117,7 +117,15 @@ def usecase_edit(request, public_id, step):
         for name, formset in formsets.items():
             values[name] = formset.form.service_rows(formset)
         try:
-            services.usecase_update(use_case=use_case, actor=request.user, **values)
+            services.usecase_update(
+                use_case=use_case,
+                actor=request.user,
+                expected_version=request.POST.get("version") or None,
+                **values,
+            )
+        except services.StaleWrite as error:
+            # Someone saved in between: say who and what, keep the input, offer to apply it.
+            messages.error(request, " ".join(error.messages))
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
@@ -140,6 +148,7 @@ def usecase_edit(request, public_id, step):
             "steps": forms.STEPS,
             "current": step,
             "use_case": use_case,
+            "version": services.version_of(use_case),
             "next_step": _next_step(step),
         },
     )

@@ -18,13 +18,16 @@ from casestudies.services.transitions import (
 )
 from casestudies.services.usecases import (
     USE_CASE_FIELDS,
+    StaleWrite,
     current_collectivite,
     usecase_create,
     usecase_update,
+    version_of,
 )
 
 __all__ = [
     "USE_CASE_FIELDS",
+    "StaleWrite",
     "current_collectivite",
     "maturity_save",
     "snapshot",
@@ -36,4 +39,5 @@ __all__ = [
     "usecase_unpublish",
     "usecase_update",
     "usecase_withdraw",
+    "version_of",
 ]

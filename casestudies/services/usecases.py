@@ -1,9 +1,12 @@
 """Creating and changing a collectivité's use cases (its schema), with their lists of rows."""
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -214,6 +217,7 @@ def usecase_update(
     risks: Iterable[dict] | None = None,
     costs: Iterable[dict] | None = None,
     impact_assessments: Iterable[dict] | None = None,
+    expected_version: str | None = None,
     **fields,
 ) -> UseCase:
     """Change the given fields (and, when given, replace the linked lists) in one transaction.
@@ -224,6 +228,8 @@ def usecase_update(
     if unknown:
         raise TypeError(f"usecase_update() got unexpected fields: {sorted(unknown)}")
     lock(use_case)
+    if expected_version is not None:
+        _check_version(use_case, expected_version)
     workflow.editable(use_case.publication_state)
     before = snapshot(use_case)
     for name, value in fields.items():
@@ -285,9 +291,50 @@ def usecase_update(
 
 def lock(use_case: UseCase) -> None:
     """Serialise the changes of one use case (row lock until commit) and work on its current
-    publication state, not on what a possibly stale instance holds."""
-    use_case.publication_state, use_case.published_at = (
+    publication state and version, not on what a possibly stale instance holds."""
+    use_case.publication_state, use_case.published_at, use_case.updated_at = (
         UseCase.objects.select_for_update()
-        .values_list("publication_state", "published_at")
+        .values_list("publication_state", "published_at", "updated_at")
         .get(pk=use_case.pk)
+    )
+
+
+class StaleWrite(ValidationError):
+    """The use case changed since the writer read it: nothing is written (the API answers 412,
+    the form shows what changed, by whom, with the person's input kept)."""
+
+
+def version_of(use_case: UseCase) -> str:
+    """The version a writer read (the form's hidden field, the API's ETag): it changes with
+    every write of the use case."""
+    return str(int(use_case.updated_at.timestamp() * 1_000_000))
+
+
+def _check_version(use_case: UseCase, expected: str) -> None:
+    if expected == version_of(use_case):
+        return
+    since = (
+        datetime.fromtimestamp(int(expected) / 1_000_000, tz=UTC)
+        if expected.isdigit()
+        else use_case.created_at
+    )
+    events = list(
+        UseCaseEvent.objects.filter(use_case=use_case, created_at__gte=since).select_related(
+            "actor"
+        )
+    )
+    who = ", ".join(sorted({str(e.actor) if e.actor else str(_("le système")) for e in events}))
+    changed = (e.comment for e in events if e.action == "updated" and e.comment)
+    what = ", ".join(dict.fromkeys(changed))
+    raise StaleWrite(
+        _(
+            "Ce cas d'usage a été modifié depuis que vous l'avez ouvert, par %(who)s le "
+            "%(when)s%(what)s. Rien n'a été enregistré : vos saisies sont conservées ci-dessous, "
+            "vérifiez-les puis enregistrez à nouveau pour les appliquer."
+        )
+        % {
+            "who": who or _("une autre personne"),
+            "when": date_format(timezone.localtime(use_case.updated_at), "j F Y à H:i"),
+            "what": _(" (%s)") % what if what else "",
+        }
     )
