@@ -135,3 +135,51 @@ def test_public_admin_does_not_show_on_collectivite_hosts(client_for, people):
     assert response.status_code == 200
     body = response.content.decode()
     assert "/admin/accounts/" not in body and "/admin/registry/" not in body
+
+
+# --- the admin's account pages, by route, caller and host form -------------------------------
+
+ACCOUNT_PAGES = [
+    "/admin/accounts/user/",
+    "/admin/accounts/user/{member}/change/",
+    "/admin/accounts/user/{member}/password/",
+    "/admin/accounts/membership/",
+    "/admin/accounts/membership/add/",
+    "/admin/accounts/membership/{membership}/change/",
+]
+# What each caller gets on the public host: 302 to the sign-in page, 200, or 403.
+ACCOUNT_MATRIX = {
+    "anonymous": [302, 302, 302, 302, 302, 302],
+    "reader": [302, 302, 302, 302, 302, 302],
+    "admin": [302, 302, 302, 302, 302, 302],
+    "curator": [200, 200, 403, 200, 403, 200],
+    "operator": [200, 200, 200, 200, 200, 200],
+}
+HOST_FORMS = {"plain": None, "upper case": "LOCALHOST", "trailing dot": "localhost."}
+
+
+@pytest.mark.parametrize("host_form", sorted(HOST_FORMS))
+@pytest.mark.parametrize("who", sorted(ACCOUNT_MATRIX))
+def test_the_admin_account_pages_by_caller_and_host_form(client_for, people, make_user, who,
+                                                         host_form):  # fmt: skip
+    member = people["reader"]
+    users = {**people, "operator": make_user("ops@plateforme.test", superuser=True)}
+    client = client_for(None, None if who == "anonymous" else users[who])
+    if HOST_FORMS[host_form]:
+        client.defaults["HTTP_HOST"] = HOST_FORMS[host_form]
+    membership = member.memberships.get()
+    for path, expected in zip(ACCOUNT_PAGES, ACCOUNT_MATRIX[who], strict=True):
+        url = path.format(member=member.pk, membership=membership.pk)
+        response = client.get(url)
+        assert response.status_code == expected, (url, who, host_form)
+        if expected == 302:  # the admin's sign-in, which leads to the site's one
+            assert response["Location"].startswith(("/admin/login/", "/compte/connexion/"))
+
+
+@pytest.mark.parametrize("who", ["reader", "admin", "other", "curator"])
+def test_no_admin_account_page_on_a_collectivite_s_host(client_for, people, who):
+    member = people["reader"]
+    for path in ACCOUNT_PAGES[:3]:
+        url = path.format(member=member.pk, membership=0)
+        response = client_for("grand-annecy", people[who]).get(url)
+        assert response.status_code == 404, (url, who)
