@@ -3,38 +3,12 @@
 import io
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DATABASE_ERRORS, RETRY_AFTER_SECONDS, too_large_message
-
-
-def exception_handler(exc, context):
-    """Domain rules raise Django's ValidationError in services: answer 400 with field messages."""
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
-    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
-        exc = exceptions.PermissionDenied(str(exc))
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Introuvable."))
-    elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge(too_large_message())
-    elif isinstance(exc, DATABASE_ERRORS):
-        exc = DatabaseUnavailable(
-            _(
-                "Service momentanément indisponible (base de données) : réessayez dans quelques "
-                "instants."
-            )
-        )
-        exc.wait = RETRY_AFTER_SECONDS
-    return drf_exception_handler(exc, context)
+from config.errors import too_large_message
 
 
 def _is_integer(raw: str) -> bool:
