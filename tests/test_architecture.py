@@ -2,6 +2,9 @@
 no import hidden in a function body to dodge a cycle."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,19 @@ def test_the_checks_see_a_violation(tmp_path):
     tree = ast.parse(sample.read_text(encoding="utf-8"))
     assert [_imported_apps(node) for node in _all_imports(tree)] == [{"casestudies"}]
     assert _lazy_imports(sample) == [2]
+
+
+def test_drf_settings_can_be_read_first_in_a_fresh_process():
+    """The system checks run in no fixed order: reading DRF's pagination setting before anything
+    imported DRF's views once made config.api wait for itself (an import cycle)."""
+    code = (
+        "import django; django.setup()\n"
+        "from rest_framework.settings import api_settings\n"
+        "api_settings.DEFAULT_PAGINATION_CLASS; api_settings.DEFAULT_PARSER_CLASSES\n"
+        "api_settings.EXCEPTION_HANDLER\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
