@@ -319,9 +319,7 @@ def _check_version(use_case: UseCase, expected: str) -> None:
         else use_case.created_at
     )
     events = list(
-        UseCaseEvent.objects.filter(use_case=use_case, created_at__gt=since).select_related(
-            "actor"
-        )
+        UseCaseEvent.objects.filter(use_case=use_case, created_at__gt=since).select_related("actor")
     )
     # The write that made the version read records its event just after it: not another's.
     if events and events[0].created_at - since < timedelta(seconds=1):
