@@ -28,7 +28,11 @@ class MembershipMiddleware:
         if collectivite is None:
             return None
         decision = policy.page_decision(
-            request.user, collectivite, request.resolver_match.view_name, request.method
+            request.user,
+            collectivite,
+            request.resolver_match.view_name,
+            request.method,
+            role=request.role,
         )
         if decision == policy.ALLOWED:
             return None

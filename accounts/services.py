@@ -61,6 +61,30 @@ def user_update(*, user: User, actor, changed: list[str]) -> User:
     return user
 
 
+@transaction.atomic
+def audited_save(instance, *, actor):
+    """Validate and save one row of the public schema that has no service of its own (an entry
+    of the catalogue or of the knowledge base, a host name), with an audit row of its changes."""
+    created = instance.pk is None
+    changes = instance_changes(instance)
+    instance.full_clean()
+    instance.save()
+    if created or changes:
+        audit_record(
+            actor=actor,
+            action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
+            target=instance,
+            changes=changes,
+        )
+    return instance
+
+
+@transaction.atomic
+def audited_delete(instance, *, actor) -> None:
+    audit_record(actor=actor, action=f"{instance._meta.model_name}_deleted", target=instance)
+    instance.delete()
+
+
 def instance_changes(instance) -> dict:
     """{field: {before, after}} of an instance against its stored row (empty when new)."""
     if instance.pk is None:

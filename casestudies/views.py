@@ -20,7 +20,10 @@ from registry import vocabularies as v
 def _may(request, url_name: str, method: str = "get") -> bool:
     """Does the policy let this member open that page (what the page offers)?"""
     return (
-        policy.page_decision(request.user, request.collectivite, url_name, method) == policy.ALLOWED
+        policy.page_decision(
+            request.user, request.collectivite, url_name, method, role=request.role
+        )
+        == policy.ALLOWED
     )
 
 

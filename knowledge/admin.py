@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
+from accounts.services import audited_delete
 from knowledge import services
 from knowledge.models import (
     Article,
@@ -21,11 +22,11 @@ class EntrySaveMixin:
         services.entry_save(obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.entry_delete(obj, actor=request.user)
+        audited_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.entry_delete(obj, actor=request.user)
+            audited_delete(obj, actor=request.user)
 
 
 @admin.register(Article, site=public_admin)
@@ -80,4 +81,4 @@ class MaturityAxisAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
         for question in formset.save(commit=False):
             services.entry_save(question, actor=request.user)
         for question in formset.deleted_objects:
-            services.entry_delete(question, actor=request.user)
+            audited_delete(question, actor=request.user)

@@ -4,7 +4,7 @@ from statistics import median
 
 from django.db import transaction
 
-from accounts.services import audit_record, instance_changes
+from accounts.services import audited_save
 from knowledge.models import (
     Article,
     BibliographyEntry,
@@ -18,24 +18,9 @@ from knowledge.models import (
 from registry.search import search_vector
 
 
-def _save(instance, actor) -> None:
-    """Validate, save and audit one entry of the knowledge base."""
-    created = instance.pk is None
-    changes = instance_changes(instance)
-    instance.full_clean()
-    instance.save()
-    if created or changes:
-        audit_record(
-            actor=actor,
-            action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
-            target=instance,
-            changes=changes,
-        )
-
-
 @transaction.atomic
 def article_save(article: Article, *, actor=None) -> Article:
-    _save(article, actor)
+    audited_save(article, actor=actor)
     Article.objects.filter(pk=article.pk).update(
         search_vector=search_vector(article.title, article.summary, article.body, article.section)
     )
@@ -44,24 +29,16 @@ def article_save(article: Article, *, actor=None) -> Article:
 
 @transaction.atomic
 def term_save(term: GlossaryTerm, *, actor=None) -> GlossaryTerm:
-    _save(term, actor)
+    audited_save(term, actor=actor)
     GlossaryTerm.objects.filter(pk=term.pk).update(
         search_vector=search_vector(term.term, term.definition)
     )
     return term
 
 
-@transaction.atomic
 def entry_save(instance, *, actor=None):
     """Any other entry of the knowledge base (risks, phases, bibliography, maturity axes)."""
-    _save(instance, actor)
-    return instance
-
-
-@transaction.atomic
-def entry_delete(instance, *, actor=None) -> None:
-    audit_record(actor=actor, action=f"{instance._meta.model_name}_deleted", target=instance)
-    instance.delete()
+    return audited_save(instance, actor=actor)
 
 
 @transaction.atomic

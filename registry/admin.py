@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
+from accounts.services import audited_delete, audited_save
 from registry import services
 from registry.models import (
     BenchmarkEntry,
@@ -98,20 +99,20 @@ class CatalogueSaveMixin:
     """The catalogue and host names are written by their service, with the curator as actor."""
 
     def save_model(self, request, obj, form, change):
-        services.catalogue_save(obj, actor=request.user)
+        audited_save(obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.catalogue_delete(obj, actor=request.user)
+        audited_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.catalogue_delete(obj, actor=request.user)
+            audited_delete(obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         for obj in formset.save(commit=False):
-            services.catalogue_save(obj, actor=request.user)
+            audited_save(obj, actor=request.user)
         for obj in formset.deleted_objects:
-            services.catalogue_delete(obj, actor=request.user)
+            audited_delete(obj, actor=request.user)
 
 
 class DomainInline(PolicyAdminMixin, admin.TabularInline):

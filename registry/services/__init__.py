@@ -12,12 +12,7 @@ from registry.services.benchmark import (
     submission_open,
     submission_pending,
 )
-from registry.services.catalogue import (
-    catalogue_delete,
-    catalogue_save,
-    tool_merge,
-    vendor_merge,
-)
+from registry.services.catalogue import tool_merge, vendor_merge
 from registry.services.collectivites import (
     COLLECTIVITE_EDITABLE_FIELDS,
     collectivite_create,
@@ -33,8 +28,6 @@ __all__ = [
     "benchmark_entry_remove",
     "benchmark_entry_restrict",
     "benchmark_entry_write",
-    "catalogue_delete",
-    "catalogue_save",
     "collectivite_create",
     "collectivite_ensure_primary_domain",
     "collectivite_update",

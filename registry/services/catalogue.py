@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.services import audit_record, instance_changes
+from accounts.services import audit_record
 from registry import snapshot
 from registry.models import BenchmarkEntry, Tool, Vendor
 from registry.services.benchmark import apply_curation, benchmark_changed, entry_event
@@ -90,25 +90,3 @@ def vendor_merge(*, source: Vendor, target: Vendor, actor) -> int:
     )
     source.delete()
     return moved
-
-
-@transaction.atomic
-def catalogue_save(instance, *, actor) -> None:
-    """A vendor, tool, term or host name written by a curator, with its audit row."""
-    created = instance.pk is None
-    changes = instance_changes(instance)
-    instance.full_clean()
-    instance.save()
-    if created or changes:
-        audit_record(
-            actor=actor,
-            action=f"{instance._meta.model_name}_{'created' if created else 'changed'}",
-            target=instance,
-            changes=changes,
-        )
-
-
-@transaction.atomic
-def catalogue_delete(instance, *, actor) -> None:
-    audit_record(actor=actor, action=f"{instance._meta.model_name}_deleted", target=instance)
-    instance.delete()
