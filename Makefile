@@ -13,7 +13,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run worker test lint format migrate seed check bench messages
+.PHONY: help install run worker test lint format migrate seed check bench messages fuzz faulttest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,13 @@ seed: install ## Load the guide's data (idempotent), without demo accounts
 
 check: install ## Django system checks
 	$(WITH_DB) $(MANAGE) check
+
+# Both start their own PostgreSQL (pgserver's binaries, a temporary folder) and gunicorn.
+fuzz: install ## Schemathesis against both live APIs (anonymous, curator, contributor), bounded
+	$(PY) -m tests.reliability.fuzz $(FUZZ_ARGS)
+
+faulttest: install ## API writes while PostgreSQL is killed and restarted: nothing acknowledged lost
+	$(PY) -m tests.reliability.fault $(FAULT_ARGS)
 
 bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités
 	$(WITH_DB) $(PY) bench/benchmark_api.py

@@ -3,25 +3,26 @@ from django.db.models import Q
 
 from casestudies.models import UseCase
 from registry import vocabularies as v
+from registry.filters import ChoicesFilter
 
 
 class UseCaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=v.Status.choices)
-    ai_family = django_filters.MultipleChoiceFilter(choices=v.AIFamily.choices)
-    ai_act_risk = django_filters.MultipleChoiceFilter(choices=v.AIActRisk.choices)
-    automation_level = django_filters.MultipleChoiceFilter(choices=v.AutomationLevel.choices)
-    personal_data = django_filters.MultipleChoiceFilter(choices=v.PersonalData.choices)
-    hosting = django_filters.MultipleChoiceFilter(choices=v.Hosting.choices)
-    sourcing = django_filters.MultipleChoiceFilter(choices=v.Sourcing.choices)
-    method_phase = django_filters.MultipleChoiceFilter(choices=v.MethodPhase.choices)
-    users_count_band = django_filters.MultipleChoiceFilter(choices=v.UsersCountBand.choices)
-    would_recommend = django_filters.MultipleChoiceFilter(choices=v.WouldRecommend.choices)
-    visibility = django_filters.MultipleChoiceFilter(choices=v.Visibility.choices)
-    publication_state = django_filters.MultipleChoiceFilter(choices=v.PublicationState.choices)
-    technique = django_filters.MultipleChoiceFilter(
+    status = ChoicesFilter(choices=v.Status.choices)
+    ai_family = ChoicesFilter(choices=v.AIFamily.choices)
+    ai_act_risk = ChoicesFilter(choices=v.AIActRisk.choices)
+    automation_level = ChoicesFilter(choices=v.AutomationLevel.choices)
+    personal_data = ChoicesFilter(choices=v.PersonalData.choices)
+    hosting = ChoicesFilter(choices=v.Hosting.choices)
+    sourcing = ChoicesFilter(choices=v.Sourcing.choices)
+    method_phase = ChoicesFilter(choices=v.MethodPhase.choices)
+    users_count_band = ChoicesFilter(choices=v.UsersCountBand.choices)
+    would_recommend = ChoicesFilter(choices=v.WouldRecommend.choices)
+    visibility = ChoicesFilter(choices=v.Visibility.choices)
+    publication_state = ChoicesFilter(choices=v.PublicationState.choices)
+    technique = ChoicesFilter(
         choices=v.Technique.choices, method="filter_overlap", field_name="techniques"
     )
-    audience = django_filters.MultipleChoiceFilter(
+    audience = ChoicesFilter(
         choices=v.Audience.choices, method="filter_overlap", field_name="audiences"
     )
     domain = django_filters.CharFilter(field_name="domains__code", distinct=True)

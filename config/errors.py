@@ -63,7 +63,16 @@ def bad_request(request, exception):
         if _is_api(request):
             return JsonResponse({"detail": message}, status=400)
         return _page("413.html", 400, {"message": message})
+    if _is_api(request):
+        return JsonResponse({"detail": _("Requête invalide.")}, status=400)
     return defaults.bad_request(request, exception)
+
+
+def not_found(request, exception):
+    """handler404: JSON under /api/ (an address no route knows, like a view's own 404)."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Introuvable.")}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

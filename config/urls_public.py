@@ -65,4 +65,5 @@ urlpatterns = [
 
 # French error answers, JSON under /api/; 503 while the database is down (config/errors.py).
 handler400 = "config.errors.bad_request"
+handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

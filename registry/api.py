@@ -213,17 +213,24 @@ EXPORT_TYPES = {
 
 class ExportView(BenchmarkMixin, generics.GenericAPIView):
     policy_name = "benchmark-export"
+    pagination_class = None  # one file with every record that the filters keep
 
     @extend_schema(
         summary="Export du référentiel filtré (CSV, XLSX, JSON)",
         parameters=[
             *BENCHMARK_PARAMETERS,
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(EXPORT_TYPES)),
             OpenApiParameter("sep", str, enum=[";", ","], description="Séparateur du CSV (;)"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, EXPORT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            # The JSON export is the list of the published records, as the detail gives them.
+            (200, "application/json"): UseCaseSnapshotSerializer(many=True),
+        },
     )
     def get(self, request, fmt):
-        separator = request.query_params.get("sep", ";")
+        separator = request.query_params.get("sep") or ";"
         if separator not in (";", ","):
             raise exceptions.ValidationError({"sep": [_("Séparateur « ; » ou « , » attendu.")]})
         payloads = self.filtered().values_list("payload", flat=True).iterator(chunk_size=500)

@@ -8,7 +8,21 @@ from registry.models import BenchmarkEntry, Term
 from registry.search import search_query
 
 
-class _AnyValues(forms.MultipleChoiceField):
+class _Choices(forms.MultipleChoiceField):
+    """A repeated parameter; an empty value (an HTML form's « Tous », `?status=`) is dropped, not
+    refused: the API's schema says so of every filter (allowEmptyValue)."""
+
+    def to_python(self, value):
+        return [item for item in super().to_python(value) if item != ""]
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """A filter on a vocabulary: repeat it for several values, leave it empty for all."""
+
+    field_class = _Choices
+
+
+class _AnyValues(_Choices):
     """A repeated parameter of free values (slugs, codes…); a NUL character is refused."""
 
     def valid_value(self, value):
@@ -41,7 +55,7 @@ class _DomainValues(_AnyValues):
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
-class ValuesFilter(django_filters.MultipleChoiceFilter):
+class ValuesFilter(ChoicesFilter):
     field_class = _AnyValues
 
 
@@ -61,20 +75,18 @@ class BenchmarkFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("recherche en texte intégral"))
     collectivite = ValuesFilter(field_name="collectivite_slug")
-    collectivite_kind = django_filters.MultipleChoiceFilter(choices=v.CollectiviteKind.choices)
-    population_band = django_filters.MultipleChoiceFilter(choices=v.PopulationBand.choices)
+    collectivite_kind = ChoicesFilter(choices=v.CollectiviteKind.choices)
+    population_band = ChoicesFilter(choices=v.PopulationBand.choices)
     departement = ValuesFilter()
     domain = DomainValuesFilter(method="filter_domain")
     tool = IdValuesFilter(method="filter_tool")
-    ai_family = django_filters.MultipleChoiceFilter(choices=v.AIFamily.choices)
-    status = django_filters.MultipleChoiceFilter(choices=v.Status.choices)
-    ai_act_risk = django_filters.MultipleChoiceFilter(choices=v.AIActRisk.choices)
-    technique = django_filters.MultipleChoiceFilter(
-        choices=v.Technique.choices, method="filter_technique"
-    )
-    automation_level = django_filters.MultipleChoiceFilter(choices=v.AutomationLevel.choices)
-    personal_data = django_filters.MultipleChoiceFilter(choices=v.PersonalData.choices)
-    method_phase = django_filters.MultipleChoiceFilter(choices=v.MethodPhase.choices)
+    ai_family = ChoicesFilter(choices=v.AIFamily.choices)
+    status = ChoicesFilter(choices=v.Status.choices)
+    ai_act_risk = ChoicesFilter(choices=v.AIActRisk.choices)
+    technique = ChoicesFilter(choices=v.Technique.choices, method="filter_technique")
+    automation_level = ChoicesFilter(choices=v.AutomationLevel.choices)
+    personal_data = ChoicesFilter(choices=v.PersonalData.choices)
+    method_phase = ChoicesFilter(choices=v.MethodPhase.choices)
     published_after = django_filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
     published_before = django_filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
     started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")

@@ -96,3 +96,86 @@ def test_the_public_host_in_upper_case_or_with_a_trailing_dot_is_the_public_site
     response = Client(HTTP_HOST=host).get("/")
     assert response.status_code == 200
     assert "collectivit" in response.content.decode()
+
+
+# --- the schema documents what every operation can answer (found by tests/reliability/fuzz.py) --
+
+
+def _schema(api_for, slug, user=None):
+    response = api_for(slug, user).get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+@pytest.mark.parametrize("slug", [None, "grand-annecy"])
+def test_every_operation_documents_its_error_answers(api_for, people, slug):
+    schema = _schema(api_for, slug, people["contributor"] if slug else None)
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert operations
+    for path, method, operation in operations:
+        codes = set(operation["responses"])
+        assert {"400", "401", "403", "404", "429", "503"} <= codes, (method, path)
+        if method in {"post", "put", "patch", "delete"}:
+            assert {"412", "413", "415"} <= codes, (method, path)
+        for code in ("429", "503"):
+            assert "Retry-After" in operation["responses"][code]["headers"]
+    assert schema["components"]["schemas"]["ErreurAPI"]["required"] == ["detail"]
+
+
+def test_the_json_export_is_documented_as_the_list_of_records(api_for):
+    schema = _schema(api_for, None)
+    answer = schema["paths"]["/api/v1/benchmark/export.{fmt}"]["get"]["responses"]["200"]
+    assert set(answer["content"]) == {
+        "text/csv",
+        "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    assert answer["content"]["application/json"]["schema"]["type"] == "array"
+    body = api_for(None).get("/api/v1/benchmark/export.json")
+    assert body.status_code == 200
+    assert isinstance(json.loads(body.content), list)
+
+
+@pytest.mark.parametrize("slug", [None, "grand-annecy"])
+def test_every_query_parameter_said_to_accept_an_empty_value_does(api_for, people, slug):
+    """allowEmptyValue is a promise: each such parameter, sent empty, answers 200."""
+    user = people["contributor"] if slug else people["curator"]
+    client = api_for(slug, user)
+    schema = _schema(api_for, slug, user)
+    tried = 0
+    for path, item in schema["paths"].items():
+        operation = item.get("get")
+        if operation is None or "{" in path:
+            continue
+        parameters = operation.get("parameters", [])
+        # Required parameters get their first documented value (the statistics' `by`).
+        base = "".join(
+            f"&{p['name']}={(p['schema'].get('items') or p['schema'])['enum'][0]}"
+            for p in parameters
+            if p.get("required") and p["in"] == "query"
+        )
+        for parameter in parameters:
+            if parameter.get("allowEmptyValue"):
+                response = client.get(f"{path}?{parameter['name']}={base}")
+                assert response.status_code == 200, (path, parameter["name"], response.content)
+                tried += 1
+            elif parameter["in"] == "query":
+                assert client.get(f"{path}?{parameter['name']}={base}").status_code == 400
+    assert tried > 10
+
+
+@pytest.mark.parametrize("slug", [None, "grand-annecy"])
+def test_an_api_address_no_route_knows_is_a_json_404(slug):
+    client = Client(HTTP_HOST=host_of(slug), raise_request_exception=False)
+    for path in ("/api/v1/benchmark/export.AAA", "/api/v1/knowledge/phases/0.5/", "/api/v1/nope/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"] == "Introuvable."
+    page = client.get("/pas-une-page/")
+    assert page.status_code == 404
+    assert "text/html" in page["Content-Type"]
