@@ -8,7 +8,8 @@ from accounts import policy
 
 
 class MembershipMiddleware:
-    """On a collectivité's site, each page is what the policy's PAGE_RULES say (fails closed).
+    """On a collectivité's site, each page is what the policy's PAGE_RULES say (fails closed); on
+    the public site, the curators' area is what PUBLIC_PAGE_RULES say (fails closed too).
 
     Sets `request.role` (None on the public site or for non-members). An anonymous visitor is sent
     to the sign-in page; a signed-in user who is not a member gets a 404, whatever session they
@@ -26,6 +27,14 @@ class MembershipMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         collectivite = getattr(request, "collectivite", None)
         if collectivite is None:
+            # The public site: open, but for its curators' area (PUBLIC_PAGE_RULES).
+            decision = policy.public_page_decision(
+                request.user, request.resolver_match.view_name, request.method
+            )
+            if decision == policy.NOT_AUTHENTICATED:
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if decision != policy.ALLOWED:
+                raise PermissionDenied(_("Cette page est réservée aux curateurs du CDG."))
             return None
         decision = policy.page_decision(
             request.user,

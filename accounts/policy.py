@@ -290,6 +290,37 @@ def page_decision(user, collectivite, url_name: str | None, method: str, *, role
     return ALLOWED if role_allows(role, rule) else FORBIDDEN
 
 
+# --- the curators' pages of the public site -----------------------------------------------------
+
+# The public site is open to anyone, except its curators' area (URL names "curation:…"): there,
+# a page no rule lists is refused, like everywhere else. By URL name and HTTP method ("*": any).
+CURATION_URL_NAMES = ("curation:",)
+PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
+    "curation:queue": {"get": CURATOR},
+    "curation:review": {"get": CURATOR, "post": CURATOR},
+}
+
+
+def public_page_rule(url_name: str | None, method: str) -> str | None:
+    rules = PUBLIC_PAGE_RULES.get(url_name or "", {})
+    return rules.get(method.lower(), rules.get("*"))
+
+
+def public_page_decision(user, url_name: str | None, method: str) -> str:
+    """ALLOWED, or why not, for a page of the public site. Outside the curators' area every page
+    is public; inside it, a page (or a method) no rule lists is FORBIDDEN."""
+    if url_name is None or not url_name.startswith(CURATION_URL_NAMES):
+        return ALLOWED
+    rule = public_page_rule(url_name, method)
+    if rule == ANYONE:
+        return ALLOWED
+    if user is None or not user.is_authenticated:
+        return NOT_AUTHENTICATED
+    if rule == CURATOR and is_curator(user):
+        return ALLOWED
+    return FORBIDDEN
+
+
 # --- every admin view ---------------------------------------------------------------------------
 
 NOBODY = "nobody"

@@ -220,6 +220,13 @@ SESSION_COOKIE_HTTPONLY = True
 # Production (DEBUG=0 on a real domain) is HTTPS-only by default; each setting can be overridden.
 HTTPS_BY_DEFAULT = not DEBUG and BASE_DOMAIN != "localhost"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS_BY_DEFAULT)
+# The public site's address in links sent outside a request (e-mails): scheme, host and port,
+# without a trailing slash. A collectivité's site is the same with `<slug>.` before the host.
+# Default: https://BASE_DOMAIN in production, http://BASE_DOMAIN:PORT otherwise (`make run`).
+PUBLIC_BASE_URL = (
+    env_str("PUBLIC_BASE_URL")
+    or (f"https://{BASE_DOMAIN}" if HTTPS_BY_DEFAULT else f"http://{BASE_DOMAIN}:{RUN_PORT}")
+).rstrip("/")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

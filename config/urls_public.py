@@ -57,6 +57,7 @@ urlpatterns = [
     path("licence/", page("licence"), name="licence"),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("curation/", include(curation_urls.page_urls)),
     *curation_urls.admin_urls,
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

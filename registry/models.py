@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from registry import validators
+from registry import snapshot, validators
 from registry.vocabularies import (
     AIFamily,
     CollectiviteKind,
@@ -253,34 +253,58 @@ class BenchmarkEntry(models.Model):
     snapshot, and `payload` is the JSON the API serves as is.
     """
 
-    uuid = models.UUIDField(unique=True)
-    public_id = models.CharField(max_length=80, unique=True)
+    uuid = models.UUIDField(_("identifiant universel"), unique=True)
+    public_id = models.CharField(_("identifiant public"), max_length=80, unique=True)
     collectivite = models.ForeignKey(
-        Collectivite, on_delete=models.PROTECT, related_name="benchmark_entries"
+        Collectivite,
+        verbose_name=_("collectivité"),
+        on_delete=models.PROTECT,
+        related_name="benchmark_entries",
     )
-    collectivite_slug = models.CharField(max_length=63)
-    collectivite_kind = models.CharField(max_length=20)
-    population_band = models.CharField(max_length=20, blank=True)
-    departement = models.CharField(max_length=3)
-    title = models.CharField(max_length=120)
-    visibility = models.CharField(max_length=10)
-    status = models.CharField(max_length=20)
-    ai_family = models.CharField(max_length=20)
-    ai_act_risk = models.CharField(max_length=20)
-    automation_level = models.CharField(max_length=20)
-    personal_data = models.CharField(max_length=20)
-    method_phase = models.CharField(max_length=20, blank=True)
+    collectivite_slug = models.CharField(_("identifiant de la collectivité"), max_length=63)
+    collectivite_kind = models.CharField(
+        _("type de collectivité"), max_length=20, choices=CollectiviteKind.choices
+    )
+    population_band = models.CharField(_("tranche de population"), max_length=20, blank=True)
+    departement = models.CharField(_("département"), max_length=3)
+    title = models.CharField(snapshot.label("title"), max_length=120)
+    visibility = models.CharField(
+        snapshot.label("visibility"), max_length=10, choices=snapshot.choices("visibility")
+    )
+    status = models.CharField(
+        snapshot.label("status"), max_length=20, choices=snapshot.choices("status")
+    )
+    ai_family = models.CharField(
+        snapshot.label("ai_family"), max_length=20, choices=snapshot.choices("ai_family")
+    )
+    ai_act_risk = models.CharField(
+        snapshot.label("ai_act_risk"), max_length=20, choices=snapshot.choices("ai_act_risk")
+    )
+    automation_level = models.CharField(
+        snapshot.label("automation_level"),
+        max_length=20,
+        choices=snapshot.choices("automation_level"),
+    )
+    personal_data = models.CharField(
+        snapshot.label("personal_data"), max_length=20, choices=snapshot.choices("personal_data")
+    )
+    method_phase = models.CharField(
+        snapshot.label("method_phase"),
+        max_length=20,
+        blank=True,
+        choices=snapshot.choices("method_phase"),
+    )
     domains = ArrayField(models.CharField(max_length=80), default=list)
     tool_ids = ArrayField(models.BigIntegerField(), default=list)
     techniques = ArrayField(models.CharField(max_length=20), default=list)
     risk_codes = ArrayField(models.CharField(max_length=40), default=list)
     started_on = models.DateField(null=True)
     production_on = models.DateField(null=True)
-    published_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
-    payload = models.JSONField()
+    published_at = models.DateTimeField(_("publiée le"))
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    payload = models.JSONField(_("fiche publiée"))
     # Shown to members of the network only, when the collectivité accepts questions from peers.
-    contact_email = models.EmailField(blank=True)
+    contact_email = models.EmailField(_("adresse de contact"), blank=True)
     search_vector = SearchVectorField(null=True)
     # Curators' annotations: they survive republication and never change the collectivité's text.
     featured = models.BooleanField(_("mis en avant"), default=False)
@@ -341,15 +365,19 @@ class BenchmarkVersion(models.Model):
 class BenchmarkEntryEvent(models.Model):
     """History of a benchmark entry: publications, replacements, annotations, removals."""
 
-    uuid = models.UUIDField(db_index=True)
-    public_id = models.CharField(max_length=80)
+    uuid = models.UUIDField(_("identifiant universel"), db_index=True)
+    public_id = models.CharField(_("identifiant public"), max_length=80)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    action = models.CharField(max_length=30)
-    changes = models.JSONField(default=dict, blank=True)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(_("action"), max_length=30)
+    changes = models.JSONField(_("changements"), default=dict, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("historique du référentiel")
@@ -362,35 +390,47 @@ class BenchmarkEntryEvent(models.Model):
 
 class Submission(models.Model):
     """A use case submitted to the CDG's curators, recorded in the public schema so that the review
-    queue never reads a collectivité's schema. Holds the proposed snapshot as submitted."""
+    queue never reads a collectivité's schema. Holds the proposed snapshot as submitted (each
+    submission its own: the one sent back for corrections stays, to compare the next one with)."""
 
-    uuid = models.UUIDField()
-    public_id = models.CharField(max_length=80)
+    uuid = models.UUIDField(_("identifiant universel"))
+    public_id = models.CharField(_("identifiant public"), max_length=80)
     collectivite = models.ForeignKey(
-        Collectivite, on_delete=models.PROTECT, related_name="submissions"
+        Collectivite,
+        verbose_name=_("collectivité"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
     )
-    title = models.CharField(max_length=120)
+    title = models.CharField(_("titre"), max_length=120)
     state = models.CharField(
-        max_length=20, choices=SubmissionState.choices, default=SubmissionState.PENDING
+        _("état"),
+        max_length=20,
+        choices=SubmissionState.choices,
+        default=SubmissionState.PENDING,
     )
-    previous_state = models.CharField(max_length=20)
-    payload = models.JSONField()
-    completeness = models.PositiveSmallIntegerField()
-    missing = models.JSONField(default=list)
-    message = models.TextField()
+    previous_state = models.CharField(_("état de publication avant la soumission"), max_length=20)
+    payload = models.JSONField(_("fiche soumise"))
+    completeness = models.PositiveSmallIntegerField(_("complétude (sur 100)"))
+    missing = models.JSONField(_("ce qui manque"), default=list)
+    message = models.TextField(_("message de la collectivité"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("soumise par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("soumise le"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decision_comment = models.TextField(_("commentaire du curateur"), blank=True)
 
     class Meta:
         verbose_name = _("soumission")

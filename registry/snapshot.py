@@ -117,6 +117,8 @@ class Field:
     crosswalk: bool = False
     children: tuple["Field", ...] = ()
     decimal_places: int = 2
+    # A sum of money in euros: shown « 12 000 € » (cents only when there are some).
+    currency: bool = False
     # Shown in the sections of the public page (False: in its header, or not shown at all).
     page: bool = True
     # A list of rows on the page: "table" (figures side by side) or "list" (its text first, the
@@ -486,7 +488,7 @@ FIELDS: list[Field] = [
         export=False,
         children=(
             _child("kind", _("nature du coût"), CHOICE, vocabulary=v.CostKind),
-            _child("amount", _("montant (€)"), DECIMAL),
+            _child("amount", _("montant (€)"), DECIMAL, currency=True),
             _child("period", _("période")),
             _child("funding_source", _("financement")),
         ),
@@ -942,8 +944,29 @@ def display(f: Field, value) -> Cell:
     if f.kind == REF:
         return Cell("", ((value, f.link, value),))
     if f.kind == DECIMAL:
-        return Cell(number_format(Decimal(value), f.decimal_places) if value is not None else "—")
+        if value is None:
+            return Cell("—")
+        if f.currency:
+            return Cell(money(value))
+        return Cell(number(value))
     return Cell("" if value is None else str(value))
+
+
+def number(value) -> str:
+    """« 45,5 », « 1 200 »: French decimal comma and grouping, no trailing zeros."""
+    amount = Decimal(value)
+    if amount == amount.to_integral_value():
+        places = 0
+    else:
+        places = max(0, -amount.normalize().as_tuple().exponent)
+    return number_format(amount, places, force_grouping=True)
+
+
+def money(value) -> str:
+    """« 12 000 € », « 1 234,50 € »: French grouping, cents only when there are some."""
+    amount = Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{number_format(amount, places, force_grouping=True)}\N{NO-BREAK SPACE}€"
 
 
 def page_sections(payload: dict) -> list[dict]:

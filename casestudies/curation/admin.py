@@ -1,41 +1,46 @@
 """The curators' pages on the public admin: submissions (read and decided), the bulk import."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
 from casestudies import imports
-from casestudies.curation import services
 from registry import snapshot
 from registry.api import EXPORT_TYPES
 from registry.models import Collectivite, Submission
-from registry.selectors import published_payloads
 from registry.vocabularies import SubmissionState
-
-
-class DecisionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Commentaire (obligatoire pour demander des corrections)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
 
 
 @admin.register(Submission, site=public_admin)
 class SubmissionAdmin(PolicyAdminMixin, admin.ModelAdmin):
-    list_display = ["public_id", "title", "collectivite", "state", "completeness", "submitted_at"]
+    """The list of every submission, decided ones included. A submission is read and decided on
+    its review page (casestudies.curation.views), which this admin links to: one place to
+    decide, in French, with the changes since the version sent back."""
+
+    list_display = [
+        "title",
+        "collectivite",
+        "state",
+        "completeness_score",
+        "submitted_at",
+        "review_link",
+    ]
+    list_display_links = ["title"]
+    ordering = ["-submitted_at", "-id"]
     list_filter = ["state", "collectivite"]
     search_fields = ["public_id", "title"]
     list_select_related = ["collectivite", "submitted_by"]
     fields = [
+        "review_link",
         "public_id",
         "title",
         "collectivite",
@@ -43,9 +48,8 @@ class SubmissionAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "message",
         "submitted_by",
         "submitted_at",
-        "completeness",
+        "completeness_score",
         "missing_fields",
-        "differences",
         "decided_by",
         "decided_at",
         "decision_comment",
@@ -53,73 +57,34 @@ class SubmissionAdmin(PolicyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     change_form_template = "admin/registry/submission/change_form.html"
 
-    @admin.display(description=_("manque"))
-    def missing_fields(self, obj):
-        return ", ".join(item["label"] for item in obj.missing) or "—"
+    @admin.display(description=_("complétude"), ordering="completeness")
+    def completeness_score(self, obj):
+        return _("%s / 100") % obj.completeness
 
-    @admin.display(description=_("différences avec la version publiée"))
-    def differences(self, obj):
-        published = published_payloads([obj.uuid]).get(obj.uuid)
-        rows = snapshot.diff(published, obj.payload)
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("champ"),
-            _("publié"),
-            _("proposé"),
-            format_html_join(
-                "",
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ((row["label"], _short(row["before"]), _short(row["after"])) for row in rows),
-            ),
-        )
+    @admin.display(description=_("ce qui manque"))
+    def missing_fields(self, obj):
+        return ", ".join(snapshot.field_label(item["field"]) for item in obj.missing) or "—"
+
+    @admin.display(description=_("examen"))
+    def review_link(self, obj):
+        label = _("Examiner et décider") if obj.state == SubmissionState.PENDING else _("Voir")
+        return format_html('<a href="{}">{}</a>', reverse("curation:review", args=[obj.pk]), label)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submission = self.get_object(request, object_id)
         if request.method == "POST":
-            # Every field is read-only: a POST here is a decision, never a save of the form.
+            # Every field is read-only: decisions are taken on the review page.
             if not self.has_change_permission(request, submission):
                 raise PermissionDenied
-            self._decide(request, submission)
-            if submission is not None and submission.state != SubmissionState.PENDING:
+            if submission is None:
                 return redirect("public_admin:registry_submission_changelist")
-            return redirect(request.path)
+            return redirect("curation:review", pk=submission.pk)
         context = {
             **(extra_context or {}),
-            "decision_form": DecisionForm(),
+            "review_url": reverse("curation:review", args=[submission.pk]) if submission else "",
             "pending": submission is not None and submission.state == SubmissionState.PENDING,
         }
         return super().change_view(request, object_id, form_url, context)
-
-    def _decide(self, request, submission):
-        decision = request.POST.get("decision")
-        form = DecisionForm(request.POST)
-        if submission is None or decision not in services.DECISIONS or not form.is_valid():
-            messages.error(request, _("Décision inconnue."))
-            return
-        try:
-            services.submission_decide(
-                submission=submission,
-                decision=decision,
-                actor=request.user,
-                comment=form.cleaned_data["comment"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            return
-        messages.success(request, _("Décision enregistrée : %s.") % submission.get_state_display())
-
-
-def _short(value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return " | ".join(
-            item.get("text") or item.get("name") or item.get("label") or str(item)
-            if isinstance(item, dict)
-            else str(item)
-            for item in value
-        )
-    return str(value)[:300]
 
 
 class ImportForm(forms.Form):

@@ -76,11 +76,11 @@ def test_a_use_case_goes_from_the_form_to_the_explorer(browser, live_site):
     # The curator publishes it from the review queue.
     curator = browser.new_context(locale="fr-FR").new_page()
     login(curator, live_site, None, "curateur@cdg74.example")
-    curator.goto(live_site.url(None, "/admin/registry/submission/?state__exact=pending"))
-    curator.get_by_role("link", name=public_id).click()
+    curator.goto(live_site.url(None, "/curation/soumissions/"))
+    curator.get_by_role("link", name=title).click()
     expect(curator.get_by_text("Analyse de 500 courriers types")).to_be_visible()
-    curator.get_by_role("button", name="Publier dans le référentiel").click()
-    expect(curator.get_by_text(re.compile("Décision enregistrée"))).to_be_visible()
+    curator.get_by_role("button", name="Publier", exact=True).click()
+    expect(curator.get_by_text(re.compile("La collectivité est prévenue"))).to_be_visible()
 
     # Now it is in the explorer, and its page shows the approach.
     visitor.goto(live_site.url(None, "/cas-d-usage/?q=courrier+entrant"))

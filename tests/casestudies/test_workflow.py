@@ -198,7 +198,8 @@ def test_benchmark_content_at_each_step_of_the_workflow(
         "[Registre IA] Publiée : Chatbot d'accueil du public",
     ]
     assert mail.outbox[0].to == ["curateur@cdg74.test"]
-    assert mail.outbox[1].to == ["admin@annecy.test"]
+    # the decisions reach the member who submitted and the collectivité's admins
+    assert mail.outbox[1].to == ["contrib@annecy.test", "admin@annecy.test"]
     assert "Précisez le contrôle humain." in mail.outbox[1].body
 
 

@@ -118,26 +118,29 @@ def test_curator_can_unpublish_from_the_benchmark(api_for, people, annecy, publi
                                                                 "curateur@cdg74.test")  # fmt: skip
 
 
-def test_curator_decides_from_the_admin(client_for, api_for, people, annecy, published_use_case):
+def test_the_admin_s_submission_page_is_french_and_leads_to_the_review_page(
+    client_for, api_for, people, annecy, published_use_case
+):
     public_id = published_use_case.public_id
     admin = api_for("grand-annecy", people["admin"])
     admin.patch(f"/api/v1/use-cases/{public_id}/", {"purpose": "Veille"}, format="json")
     admin.post(f"/api/v1/use-cases/{public_id}/submit/", {"message": "Svp"}, format="json")
     submission = Submission.objects.get(state="pending")
     client = client_for(None, people["curator"])
-    page = client.get(f"/admin/registry/submission/{submission.pk}/change/")
-    body = page.content.decode()
-    assert "Publier dans le référentiel" in body and "Veille" in body
+    listing = client.get("/admin/registry/submission/").content.decode()
+    for english in ("Public id", "Submitted by", "Par state", ">State<", ">Title<"):
+        assert english not in listing
+    assert "Par état" in listing and "Complétude" in listing
+    body = client.get(f"/admin/registry/submission/{submission.pk}/change/").content.decode()
+    review = f"/curation/soumissions/{submission.pk}/"
+    assert f'href="{review}"' in body and "Examiner et décider" in body
+    assert "Message de la collectivité" in body and "Soumise par" in body
+    # A POST to the admin decides nothing: it leads to the review page.
     response = client.post(f"/admin/registry/submission/{submission.pk}/change/",
-                           {"decision": "request_changes", "comment": ""}, follow=True)  # fmt: skip
-    assert "Dites ce qui doit être corrigé" in response.content.decode()
+                           {"decision": "approve"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == review
     submission.refresh_from_db()
     assert submission.state == "pending"
-    response = client.post(f"/admin/registry/submission/{submission.pk}/change/",
-                           {"decision": "approve", "comment": "Parfait"})  # fmt: skip
-    assert response.status_code == 302
-    submission.refresh_from_db()
-    assert submission.state == "approved" and submission.decided_by == people["curator"]
 
 
 def test_curator_annotates_an_entry_in_the_admin(client_for, people, published_use_case):
