@@ -31,6 +31,12 @@ CODE_QUERY_RE = re.compile(r"^(?:\d|2[AB])[\dAB]{0,8}$")
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 # Share of the query's trigrams a name must hold to be a match (pg_trgm's word similarity is 0.6).
 MIN_TRIGRAM_SHARE = 0.5
+# How many of the query's trigrams (the parameter) a name holds.
+# (Qualified: a query may join the table to itself, for the parent EPCI.)
+TRIGRAMS_COLUMN = "registry_directoryentry.search_trigrams"
+SHARED_TRIGRAMS_SQL = (
+    f"cardinality(ARRAY(SELECT unnest({TRIGRAMS_COLUMN}) INTERSECT SELECT unnest(%s::text[])))"
+)
 
 
 def search_name(text: str) -> str:
@@ -102,11 +108,8 @@ class DirectoryQuerySet(models.QuerySet):
             return matches.annotate(exact=exact).order_by(
                 "-exact", "subdivision", F("population").desc(nulls_last=True), "name", "key"
             )
-        shared = RawSQL(
-            "cardinality(ARRAY(SELECT unnest(search_trigrams) INTERSECT SELECT unnest(%s::text[])))",
-            (grams,),
-            output_field=IntegerField(),
-        )
+        # Constant SQL, the query bound as a parameter.
+        shared = RawSQL(SHARED_TRIGRAMS_SQL, (grams,), output_field=IntegerField())  # noqa: S611
         needed = math.ceil(len(grams) * MIN_TRIGRAM_SHARE)
         return (
             entries.filter(search_trigrams__overlap=grams)
@@ -114,11 +117,9 @@ class DirectoryQuerySet(models.QuerySet):
             .filter(Q(shared__gte=needed) | prefix)
             .annotate(
                 # pg_trgm's similarity: shared / (|query| + |name| - shared), as an integer ‰.
-                similarity=RawSQL(
-                    "1000 * cardinality(ARRAY(SELECT unnest(search_trigrams) INTERSECT "
-                    "SELECT unnest(%s::text[]))) / (%s + cardinality(search_trigrams) - "
-                    "cardinality(ARRAY(SELECT unnest(search_trigrams) INTERSECT "
-                    "SELECT unnest(%s::text[]))))",
+                similarity=RawSQL(  # noqa: S611
+                    f"1000 * {SHARED_TRIGRAMS_SQL} / "
+                    f"(%s + cardinality({TRIGRAMS_COLUMN}) - {SHARED_TRIGRAMS_SQL})",
                     (grams, len(grams), grams),
                     output_field=IntegerField(),
                 )
