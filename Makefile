@@ -13,7 +13,8 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run worker test lint format migrate seed check bench messages fuzz faulttest
+.PHONY: help install run worker test lint format migrate seed check bench bench-directory \
+	load-directory messages fuzz faulttest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,8 +69,15 @@ fuzz: install ## Schemathesis against both live APIs (anonymous, curator, contri
 faulttest: install ## API writes while PostgreSQL is killed and restarted: nothing acknowledged lost
 	$(PY) -m tests.reliability.fault $(FAULT_ARGS)
 
-bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités
+bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités, and the directory
 	$(WITH_DB) $(PY) bench/benchmark_api.py
+	$(WITH_DB) $(PY) bench/directory.py
+
+bench-directory: install ## Time the directory's load, and what it adds to other requests
+	$(WITH_DB) $(PY) bench/directory.py
+
+load-directory: install ## Load or refresh the shipped millésime of the official directory
+	$(WITH_DB) $(MANAGE) load_directory
 
 messages: install ## Update and compile the English catalogue (locale/en), after changing strings
 	$(WITH_DB) bash -c '$(MANAGE) makemessages -l en --ignore=.venv --ignore=var --ignore=tests \

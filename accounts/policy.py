@@ -172,6 +172,8 @@ API_RULES: dict[str, dict[str, str]] = {
     "benchmark-export": {"get": ANYONE},
     "collectivite-list": {"get": ANYONE},
     "tool-list": {"get": ANYONE},
+    # The official directory: public open data (communes, EPCI…), for the pickers.
+    "directory": {"get": ANYONE},
     "benchmark-curation": {"annotations": CURATOR},
     "review-queue": {
         "list": CURATOR,

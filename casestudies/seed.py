@@ -19,13 +19,24 @@ from casestudies.models import UseCase
 from casestudies.services import usecase_approve, usecase_create, usecase_submit
 from knowledge.services import load_knowledge
 from registry import services as registry_services
-from registry.models import Collectivite, Term, Tool, Vendor
+from registry.models import Collectivite, DirectoryEntry, Term, Tool, Vendor
+from registry.vocabularies import DirectoryKind, DirectorySource
 
 GUIDE_FILE = Path(settings.BASE_DIR) / "fixtures" / "guide_cdg74.json"
 KNOWLEDGE_FILE = Path(settings.BASE_DIR) / "fixtures" / "knowledge.json"
 DEMO_PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password"
 CURATOR_EMAIL = "curateur@cdg74.example"
 SEED_MESSAGE = "Cas d'usage publié par le guide pratique du CDG74 (chapitre 5)."
+# The guide's named bodies in the official directory (epci.json, communes.json); the anonymous
+# ones stay anonymous. EPCI first: a commune's parent EPCI is looked up among the collectivités.
+DIRECTORY_IDENTITIES = {"grand-annecy": "epci:200066793", "filiere": "commune:74282"}
+# The CDG74 is not in the official data: a body entered as the curators would.
+CDG74_BODY = {
+    "kind": DirectoryKind.CDG,
+    "name": "Centre de gestion de la fonction publique territoriale de la Haute-Savoie",
+    "departement": "74",
+    "region": "84",
+}
 DEMO_ROLES = {"admin": Role.ADMIN, "contributeur": Role.CONTRIBUTOR, "lecteur": Role.READER}
 
 
@@ -83,6 +94,52 @@ def seed_collectivites(data: dict, report: SeedReport) -> dict[str, Collectivite
             )
         collectivites[slug] = collectivite
     return collectivites
+
+
+def seed_directory(report: SeedReport) -> None:
+    """The shipped millésime, when no millésime as recent is loaded yet (3 s, once)."""
+    if registry_services.directory_loaded():
+        return
+    loaded = registry_services.directory_load()
+    report.created["directory_entries"] = loaded.created.total()
+
+
+@transaction.atomic
+def seed_identities(collectivites: dict[str, Collectivite], report: SeedReport) -> None:
+    """The guide's named bodies get their official identity from the directory, when loaded."""
+    for slug, key in DIRECTORY_IDENTITIES.items():
+        entry = DirectoryEntry.objects.filter(key=key).select_related("parent_epci").first()
+        collectivite = collectivites.get(slug)
+        if entry is None or collectivite is None:
+            continue
+        parent = getattr(entry.parent_epci, "collectivite", None) if entry.parent_epci else None
+        _identify(collectivite, entry, report, parent_epci=parent)
+    cdg = collectivites.get("cdg74")
+    if cdg is None or not DirectoryEntry.objects.exists():
+        return
+    body = cdg.directory_entry or (
+        DirectoryEntry.objects.filter(
+            source=DirectorySource.CURATORS, kind=DirectoryKind.CDG, departement="74"
+        ).first()
+    )
+    if body is None:
+        body = registry_services.directory_body_create(**CDG74_BODY)
+        report.count("directory_bodies", True)
+    _identify(cdg, body, report)
+
+
+def _identify(collectivite, entry, report, **extra) -> None:
+    values = {
+        "directory_entry": entry,
+        "siren": entry.siren,
+        "insee_code": entry.insee_code,
+        "population": entry.population,
+        **extra,
+    }
+    values = {name: value for name, value in values.items() if value not in (None, "")}
+    if any(getattr(collectivite, name) != value for name, value in values.items()):
+        registry_services.collectivite_update(collectivite, **values)
+        report.count("identities", True)
 
 
 def seed_use_cases(data: dict, collectivites: dict[str, Collectivite], report: SeedReport) -> None:
@@ -155,14 +212,20 @@ def seed_demo_accounts(
                 report.count("memberships", True)
 
 
-def seed(*, demo: bool = False) -> tuple[SeedReport, dict[str, Collectivite], str | None]:
+def seed(
+    *, demo: bool = False, directory: bool = True
+) -> tuple[SeedReport, dict[str, Collectivite], str | None]:
+    """`directory=False`: without loading the shipped directory (the tests load small ones)."""
     data = load_guide()
     report = SeedReport()
+    if directory:
+        seed_directory(report)
     knowledge = load_knowledge(json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8")))
     for kind, count in knowledge.items():
         report.created[f"knowledge_{kind}"] = count
     seed_catalogue(data, report)
     collectivites = seed_collectivites(data, report)
+    seed_identities(collectivites, report)
     seed_use_cases(data, collectivites, report)
     password = None
     if demo:

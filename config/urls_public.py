@@ -32,6 +32,7 @@ api_v1 = [
     ),
     path("collectivites/", registry_api.CollectiviteListView.as_view(), name="collectivite-list"),
     path("tools/", registry_api.ToolListView.as_view(), name="tool-list"),
+    path("directory/", registry_api.DirectorySearchView.as_view(), name="directory"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     *router.urls,
 ]

@@ -6,8 +6,8 @@ Reads only the public schema's benchmark table: no request ever visits a collect
 import hashlib
 import json
 
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,12 @@ from accounts.policy import visibility_scope
 from registry import exports, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
-from registry.models import BenchmarkEntry, Tool
+from registry.models import BenchmarkEntry, DirectoryEntry, Tool
 from registry.serializers import (
     AnnotationSerializer,
     CollectiviteSerializer,
+    DirectorySearchResultSerializer,
+    DirectorySearchSerializer,
     StatsSerializer,
     ToolSerializer,
     UseCaseSnapshotSerializer,
@@ -275,6 +277,43 @@ class ToolListView(generics.ListAPIView):
     def get_serializer_context(self):
         usage = selectors.tool_usage(visibility_scope(self.request.user))
         return {**super().get_serializer_context(), "usage": usage}
+
+
+class DirectorySearchView(generics.GenericAPIView):
+    """The official directory (open data): what an as-you-type picker calls. One query."""
+
+    policy_name = "directory"
+    serializer_class = DirectorySearchResultSerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Annuaire officiel : recherche par nom, code INSEE, SIREN ou code postal",
+        description=(
+            "Communes, EPCI, départements, régions (découpage administratif officiel, "
+            "millésime chargé) et organismes saisis par les curateurs. Les meilleures "
+            "correspondances d'abord ; une commune fusionnée est trouvée par son ancien code."
+        ),
+        parameters=[DirectorySearchSerializer],
+        responses=DirectorySearchResultSerializer,
+    )
+    def get(self, request):
+        query = DirectorySearchSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        entries = DirectoryEntry.objects.search(params["q"])
+        if params.get("kind"):
+            entries = entries.filter(kind__in=sorted(params["kind"]))
+        if params.get("departement"):
+            entries = entries.filter(departement=params["departement"])
+        departement_name = DirectoryEntry.objects.filter(
+            key=Concat(Value("departement:"), OuterRef("departement"))
+        ).values("name")[:1]
+        entries = entries.select_related("parent_epci", "parent").annotate(
+            departement_name=Subquery(departement_name)
+        )
+        results = list(entries[: params["page_size"]])
+        return Response(self.get_serializer({"q": params["q"], "results": results}).data)
 
 
 class BenchmarkCurationViewSet(viewsets.GenericViewSet):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from registry import snapshot, validators
+from registry.directory import DirectoryEntry, DirectoryRelease
 from registry.vocabularies import (
     AIFamily,
     CollectiviteKind,
@@ -54,6 +55,15 @@ class Collectivite(TenantMixin):
         null=True,
         blank=True,
         related_name="member_collectivites",
+    )
+    directory_entry = models.OneToOneField(
+        DirectoryEntry,
+        verbose_name=_("entrée de l'annuaire"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="collectivite",
+        help_text=_("Son identité officielle (SIREN, code INSEE, population) dans l'annuaire."),
     )
     cdg_member = models.BooleanField(_("affiliée au CDG"), default=True)
     contact_name = models.CharField(_("contact public"), max_length=200, blank=True)
@@ -108,6 +118,22 @@ class Collectivite(TenantMixin):
     @property
     def population_band(self) -> str:
         return population_band(self.population)
+
+
+__all__ = [
+    "BenchmarkEntry",
+    "BenchmarkEntryEvent",
+    "BenchmarkVersion",
+    "Collectivite",
+    "DirectoryEntry",
+    "DirectoryRelease",
+    "Domain",
+    "Submission",
+    "Term",
+    "Tool",
+    "UseCaseIdentifier",
+    "Vendor",
+]
 
 
 class Domain(DomainMixin):

@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from registry import snapshot
 from registry.models import BenchmarkEntry, Collectivite, Tool
-from registry.vocabularies import QualityFlag
+from registry.vocabularies import DirectoryKind, QualityFlag
 
 
 class CollectiviteSerializer(serializers.ModelSerializer):
@@ -184,3 +185,96 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "curated_tool_ids",
             "quality_flags",
         ]
+
+
+class BlankAsNullField(serializers.CharField):
+    """A text column stored blank when unknown, served as null (declared nullable)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class DirectoryRefSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    siren = BlankAsNullField()
+    insee_code = BlankAsNullField()
+
+
+class DirectoryEntrySerializer(serializers.Serializer):
+    """An entry of the official directory, as a picker shows it."""
+
+    key = serializers.CharField(
+        read_only=True, help_text="Identifiant stable d'un millésime à l'autre (ex. commune:74010)"
+    )
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=DirectoryKind.choices, read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    insee_code = BlankAsNullField()
+    siren = BlankAsNullField()
+    departement = BlankAsNullField(help_text="Code du département")
+    departement_name = serializers.CharField(read_only=True, allow_null=True)
+    region = BlankAsNullField(help_text="Code de la région")
+    postcodes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    population = serializers.IntegerField(read_only=True, allow_null=True)
+    parent_epci = DirectoryRefSerializer(read_only=True, allow_null=True)
+    parent = DirectoryRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Commune de rattachement d'une commune déléguée ou associée, d'un arrondissement",
+    )
+    former_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    managed_by_curators = serializers.BooleanField(read_only=True)
+    millesime = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+DIRECTORY_MAX_RESULTS = 50
+QUERY_MESSAGE = _(
+    "Donnez au moins 2 caractères : un nom, un code INSEE, un SIREN ou un code postal."
+)
+
+
+class DirectorySearchSerializer(serializers.Serializer):
+    """The query of a directory search (`q`, `page_size`, `kind`, `departement`)."""
+
+    q = serializers.CharField(
+        min_length=2,
+        max_length=100,
+        help_text=_("Nom (accents et fautes de frappe tolérés), code INSEE, SIREN ou code postal"),
+        error_messages={
+            "required": QUERY_MESSAGE,
+            "blank": QUERY_MESSAGE,
+            "min_length": QUERY_MESSAGE,
+            "max_length": _("100 caractères au plus."),
+        },
+    )
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=DIRECTORY_MAX_RESULTS,
+        default=10,
+        help_text=_("Nombre de réponses, les meilleures d'abord (10 ; au plus 50)"),
+        error_messages={
+            key: _("Entier de 1 à 50 attendu.")
+            for key in ("invalid", "min_value", "max_value", "max_string_length")
+        },
+    )
+    kind = serializers.MultipleChoiceField(
+        choices=DirectoryKind.choices,
+        required=False,
+        help_text=_("Seulement ces types (répéter le paramètre)"),
+        error_messages={"invalid_choice": _("Type inconnu : « {input} ».")},
+    )
+    departement = serializers.RegexField(
+        r"^(?:\d{2,3}|2[AB])$",
+        required=False,
+        help_text=_("Seulement ce département (code, ex. 74)"),
+        error_messages={"invalid": _("Code de département attendu (ex. 74, 2A, 974).")},
+    )
+
+
+class DirectorySearchResultSerializer(serializers.Serializer):
+    q = serializers.CharField()
+    results = DirectoryEntrySerializer(many=True)

@@ -23,6 +23,42 @@ class CollectiviteKind(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class DirectoryKind(models.TextChoices):
+    """Kinds of the official directory's entries: the bodies (same codes as CollectiviteKind)
+    and the parts of a commune that the data lists but that are not bodies themselves."""
+
+    COMMUNE = "commune", _("Commune")
+    CC = "cc", _("Communauté de communes")
+    CA = "ca", _("Communauté d'agglomération")
+    CU = "cu", _("Communauté urbaine")
+    METROPOLE = "metropole", _("Métropole")
+    DEPARTEMENT = "departement", _("Département")
+    REGION = "region", _("Région")
+    SYNDICAT = "syndicat", _("Syndicat")
+    CCAS = "ccas", _("CCAS / CIAS")
+    SDIS = "sdis", _("SDIS")
+    CDG = "cdg", _("Centre de gestion")
+    EPCI_OTHER = "epci_other", _("Autre EPCI")
+    OTHER = "other", _("Autre")
+    COMMUNE_DELEGUEE = "commune_deleguee", _("Commune déléguée")
+    COMMUNE_ASSOCIEE = "commune_associee", _("Commune associée")
+    ARRONDISSEMENT = "arrondissement", _("Arrondissement municipal")
+
+
+# Parts of a commune: listed (and findable) but not bodies; ranked after the bodies in a search.
+DIRECTORY_SUBDIVISIONS = (
+    DirectoryKind.COMMUNE_DELEGUEE,
+    DirectoryKind.COMMUNE_ASSOCIEE,
+    DirectoryKind.ARRONDISSEMENT,
+)
+DIRECTORY_EPCI = (DirectoryKind.CC, DirectoryKind.CA, DirectoryKind.CU, DirectoryKind.METROPOLE)
+
+
+class DirectorySource(models.TextChoices):
+    OFFICIAL = "official", _("Découpage administratif officiel")
+    CURATORS = "curators", _("Saisie des curateurs")
+
+
 class PopulationBand(models.TextChoices):
     UNDER_1000 = "<1000", _("Moins de 1 000 habitants")
     FROM_1000 = "1000-3499", _("1 000 à 3 499 habitants")

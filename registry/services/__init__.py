@@ -1,5 +1,6 @@
 """Every write to the public schema's registry goes through these functions: collectivités,
-the shared catalogue, and the benchmark (public ids, submissions, published entries)."""
+the shared catalogue, the official directory, and the benchmark (public ids, submissions,
+published entries)."""
 
 from registry.services.benchmark import (
     ANNOTATION_FIELDS,
@@ -20,10 +21,22 @@ from registry.services.collectivites import (
     collectivite_update,
     primary_host,
 )
+from registry.services.directory import (
+    SHIPPED_DIRECTORY,
+    SHIPPED_MILLESIME,
+    DirectoryLoadReport,
+    directory_body_create,
+    directory_body_update,
+    directory_load,
+    directory_loaded,
+)
 
 __all__ = [
     "ANNOTATION_FIELDS",
     "COLLECTIVITE_EDITABLE_FIELDS",
+    "SHIPPED_DIRECTORY",
+    "SHIPPED_MILLESIME",
+    "DirectoryLoadReport",
     "benchmark_entry_annotate",
     "benchmark_entry_remove",
     "benchmark_entry_restrict",
@@ -31,6 +44,10 @@ __all__ = [
     "collectivite_create",
     "collectivite_ensure_primary_domain",
     "collectivite_update",
+    "directory_body_create",
+    "directory_body_update",
+    "directory_load",
+    "directory_loaded",
     "primary_host",
     "public_id_allocate",
     "submission_close",

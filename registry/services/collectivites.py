@@ -20,6 +20,7 @@ COLLECTIVITE_EDITABLE_FIELDS = {
     "population",
     "staff_size_band",
     "parent_epci",
+    "directory_entry",
     "cdg_member",
     "contact_name",
     "contact_email",
