@@ -71,7 +71,8 @@ def _nul_character_path(data):
 
 
 class Pagination(PageNumberPagination):
-    """`page` and `page_size` (≤ 100); a bad value is a 400 that says which, never a silent fix."""
+    """`page` and `page_size` (≤ 100); a bad value is a 400 that says which, never a silent fix.
+    Empty (`?page=`), each is absent, like every optional parameter (config/api_schema.py)."""
 
     page_size = 20
     page_size_query_param = "page_size"
@@ -79,7 +80,7 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:
             return self.page_size
         if not _is_integer(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
@@ -93,7 +94,7 @@ class Pagination(PageNumberPagination):
         return int(raw)
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param, "1")
+        raw = request.query_params.get(self.page_query_param) or "1"
         if raw == "last":
             return paginator.num_pages
         if not _is_integer(raw) or int(raw) < 1:

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 ERROR = "ErreurAPI"
 FIELD_ERRORS = "ErreursDeChamps"
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-# Query parameters where an empty value is refused (400); every other one (the filters, `q`,
-# `sep`…) reads an empty value as absent, as an HTML form sends it.
-EMPTY_REFUSED = {"page", "page_size", "by"}
+# Every optional query parameter (filters, `q`, `sep`, `page`…) reads an empty value as absent, as
+# an HTML form sends it; a required one (the statistics' `by`, the directory's `q`) is never empty.
 
 _RETRY_AFTER = {
     "Retry-After": {
@@ -96,6 +95,6 @@ def document_errors(result, generator, request, public):
             for code, answer in _errors(method).items():
                 operation["responses"].setdefault(code, answer)
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and parameter["name"] not in EMPTY_REFUSED:
+                if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
     return result

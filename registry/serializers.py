@@ -237,6 +237,13 @@ QUERY_MESSAGE = _(
 )
 
 
+class _OptionalChoices(serializers.MultipleChoiceField):
+    """A repeated query parameter; an empty value (`?kind=`) means no restriction."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value([item for item in data if item != ""])
+
+
 class DirectorySearchSerializer(serializers.Serializer):
     """The query of a directory search (`q`, `page_size`, `kind`, `departement`)."""
 
@@ -261,7 +268,7 @@ class DirectorySearchSerializer(serializers.Serializer):
             for key in ("invalid", "min_value", "max_value", "max_string_length")
         },
     )
-    kind = serializers.MultipleChoiceField(
+    kind = _OptionalChoices(
         choices=DirectoryKind.choices,
         required=False,
         help_text=_("Seulement ces types (répéter le paramètre)"),
@@ -270,6 +277,7 @@ class DirectorySearchSerializer(serializers.Serializer):
     departement = serializers.RegexField(
         r"^(?:\d{2,3}|2[AB])$",
         required=False,
+        allow_blank=True,
         help_text=_("Seulement ce département (code, ex. 74)"),
         error_messages={"invalid": _("Code de département attendu (ex. 74, 2A, 974).")},
     )
