@@ -50,6 +50,29 @@ class DeclaredForm(forms.ModelForm):
                 field.widget = DateInput()
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
+            _no_silent_truncation(field)
+            _choose_label(field)
+
+
+CHOOSE = _("Choisir…")
+
+
+def _no_silent_truncation(field: forms.Field) -> None:
+    """A browser's maxlength cuts what is typed or pasted without a word: the limit is shown by a
+    live counter instead (static/js/usecase-form.js), and going over it is a form error."""
+    limit = field.widget.attrs.pop("maxlength", None)
+    if limit:
+        field.widget.attrs["data-maxlength"] = limit
+
+
+def _choose_label(field: forms.Field) -> None:
+    """« Choisir… » rather than Django's « --------- » for an empty choice."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(
+        field, forms.ModelMultipleChoiceField
+    ):
+        field.empty_label = CHOOSE
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        field.choices = [(value, CHOOSE if value == "" else text) for value, text in field.choices]
 
 
 def declared_form(name: str, *sections: str, **meta) -> type[DeclaredForm]:
@@ -59,9 +82,7 @@ def declared_form(name: str, *sections: str, **meta) -> type[DeclaredForm]:
 
 
 DescriptionForm = declared_form(
-    "DescriptionForm",
-    "identity",
-    widgets={"summary": forms.Textarea(attrs={"rows": 3, "maxlength": 400})},
+    "DescriptionForm", "identity", widgets={"summary": forms.Textarea(attrs={"rows": 3})}
 )
 ResultsForm = declared_form("ResultsForm", "safeguards", "outcomes")
 VisibilityForm = declared_form(
@@ -84,10 +105,13 @@ class ClassificationForm(
         ).order_by("name")
         # A draft may be saved without its domains; submitting asks for them.
         self.fields["domains"].required = False
-        for name in ("tools", "domains"):
+        # Long lists: checkboxes in columns with a filter box (templates/includes/field.html),
+        # never a Ctrl-click multiple select.
+        for name in ("tools", "domains", "partner_collectivites"):
             self.fields[name].widget = forms.CheckboxSelectMultiple(
                 choices=self.fields[name].choices
             )
+            self.fields[name].filterable = True
 
 
 class RowForm(forms.Form):
@@ -152,7 +176,9 @@ def _row_field(row: str, child: snapshot.Field, *, initial=None, widget=None) ->
     if child.kind == snapshot.CHOICE:
         if initial is not None:
             return forms.ChoiceField(choices=child.choices(), initial=initial, **options)
-        return forms.ChoiceField(choices=[("", "—"), *child.choices()], required=False, **options)
+        return forms.ChoiceField(
+            choices=[("", CHOOSE), *child.choices()], required=False, **options
+        )
     model_field = ROW_MODELS[row]._meta.get_field(child.name)
     extra = {"assume_scheme": "https"} if child.name == "link" else {}
     # The model's lower bounds (an amount is never negative), checked next to the field.
@@ -164,6 +190,7 @@ def _row_field(row: str, child: snapshot.Field, *, initial=None, widget=None) ->
         field.widget = widget
     elif isinstance(field.widget, forms.Textarea):
         field.widget.attrs["rows"] = 2
+    _no_silent_truncation(field)
     return field
 
 
@@ -189,7 +216,14 @@ class _CostRow(RowForm):
         return data
 
 
-StepForm = row_form("steps", key_field="text", widgets={"text": forms.TextInput()})
+StepForm = row_form(
+    "steps",
+    key_field="text",
+    widgets={"text": forms.TextInput()},
+    key_message=_("Décrivez l'étape, ou videz la ligne."),
+    # A phase or « réalisée » chosen alone is a started row: it is not dropped without a word.
+    significant_fields=("phase", "done"),
+)
 LessonForm = row_form(
     "lessons",
     key_field="text",

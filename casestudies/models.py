@@ -17,6 +17,7 @@ from registry.vocabularies import (
     AIActRisk,
     Hosting,
     PublicationState,
+    Status,
     Visibility,
     check_constraint_values,
 )
@@ -38,6 +39,10 @@ def _blank_or_in(field: str, row: str | None = None) -> models.Q:
 
 def _all_in(field: str) -> models.Q:
     return models.Q(**{f"{field}__contained_by": check_constraint_values(_vocabulary(field, None))})
+
+
+# The statuses of a project that has stopped: its « motif d'arrêt » is required.
+STOPPED_STATUSES = frozenset({Status.RETIRED, Status.ABANDONED})
 
 
 class UseCase(models.Model):
@@ -271,6 +276,7 @@ class UseCase(models.Model):
         return f"{self.public_id} — {self.title}"
 
     def clean(self):
+        errors = {}
         if self.started_on:
             errors = {
                 name: _("Cette date précède le début du projet (%(start)s).")
@@ -278,8 +284,13 @@ class UseCase(models.Model):
                 for name in ("pilot_on", "production_on", "ended_on")
                 if getattr(self, name) and getattr(self, name) < self.started_on
             }
-            if errors:
-                raise ValidationError(errors)
+        # A stopped project says why: what peers most need to learn from it.
+        if self.status in STOPPED_STATUSES and not self.status_reason:
+            errors["status_reason"] = _(
+                "Indiquez le motif d'arrêt : le projet est « %(status)s »."
+            ) % {"status": self.get_status_display()}
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApproachStep(models.Model):

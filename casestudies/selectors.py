@@ -2,7 +2,9 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from casestudies.models import UseCase, UseCaseEvent
+from registry import snapshot
 from registry.models import BenchmarkEntryEvent, Tool
+from registry.vocabularies import HistoryAction
 
 
 def usecase_list() -> QuerySet[UseCase]:
@@ -29,32 +31,36 @@ def usecase_get(public_id: str) -> UseCase:
     return get_object_or_404(usecase_full(), public_id=public_id)
 
 
+def _history_row(event, source: str) -> dict:
+    changes = event.changes or {}
+    return {
+        "at": event.created_at,
+        "source": source,
+        "action": event.action,
+        # A code of an older version stays readable as it was written.
+        "action_label": HistoryAction(event.action).label
+        if event.action in HistoryAction.values
+        else event.action,
+        "actor": event.actor.email if event.actor else None,
+        "from_state": getattr(event, "from_state", ""),
+        "to_state": getattr(event, "to_state", ""),
+        "comment": event.comment,
+        "changes": changes,
+        # The fields changed, by their French labels (a field no longer declared keeps its name).
+        "changed_labels": [
+            str(snapshot.label(name)) if name in snapshot.BY_NAME else name for name in changes
+        ],
+    }
+
+
 def usecase_history(use_case: UseCase) -> list[dict]:
     """Every change of the use case (its schema) and of its benchmark entry (public schema), in
     time order: two queries, whatever the length of the history."""
     rows = [
-        {
-            "at": event.created_at,
-            "source": "use_case",
-            "action": event.action,
-            "actor": event.actor.email if event.actor else None,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-            "comment": event.comment,
-            "changes": event.changes,
-        }
+        _history_row(event, "use_case")
         for event in UseCaseEvent.objects.filter(use_case=use_case).select_related("actor")
     ] + [
-        {
-            "at": event.created_at,
-            "source": "benchmark",
-            "action": event.action,
-            "actor": event.actor.email if event.actor else None,
-            "from_state": "",
-            "to_state": "",
-            "comment": event.comment,
-            "changes": event.changes,
-        }
+        _history_row(event, "benchmark")
         for event in BenchmarkEntryEvent.objects.filter(uuid=use_case.uuid).select_related("actor")
     ]
     return sorted(rows, key=lambda row: row["at"])

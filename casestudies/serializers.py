@@ -149,6 +149,7 @@ class HistoryEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     source = serializers.ChoiceField(choices=["use_case", "benchmark"])
     action = serializers.CharField()
+    action_label = serializers.CharField(help_text="L'action, en français")
     actor = serializers.CharField(allow_null=True)
     from_state = serializers.CharField(allow_blank=True)
     to_state = serializers.CharField(allow_blank=True)

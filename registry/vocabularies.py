@@ -293,6 +293,22 @@ class ImpactAssessmentStatus(models.TextChoices):
     NOT_DONE = "not_done", _("Non réalisée")
 
 
+class HistoryAction(models.TextChoices):
+    """What a line of a use case's history says was done (UseCaseEvent, BenchmarkEntryEvent)."""
+
+    CREATED = "created", _("Création de la fiche")
+    UPDATED = "updated", _("Modification")
+    SUBMITTED = "submitted", _("Soumission au CDG")
+    WITHDRAWN = "withdrawn", _("Soumission retirée")
+    CHANGES_REQUESTED = "changes_requested", _("Corrections demandées par le CDG")
+    PUBLISHED = "published", _("Publication")
+    UNPUBLISHED = "unpublished", _("Dépublication")
+    ARCHIVED = "archived", _("Archivage")
+    REMOVED = "removed", _("Retrait du registre commun")
+    RESTRICTED = "restricted", _("Diffusion restreinte aux membres")
+    ANNOTATED = "annotated", _("Annotation du CDG")
+
+
 class SubmissionState(models.TextChoices):
     PENDING = "pending", _("En attente d'examen")
     CHANGES_REQUESTED = "changes_requested", _("Corrections demandées")
