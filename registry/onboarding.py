@@ -12,6 +12,7 @@
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery, Value
@@ -74,14 +75,7 @@ def onboarding(request):
 
 
 class OnboardingForm(forms.Form):
-    slug = forms.CharField(
-        label=gettext_lazy("Identifiant"),
-        max_length=63,
-        help_text=gettext_lazy(
-            "Adresse de son site : <identifiant>.registre… Lettres minuscules sans accent, "
-            "chiffres et tirets ; il ne pourra plus changer."
-        ),
-    )
+    slug = forms.CharField(label=gettext_lazy("Identifiant"), max_length=63)
     contact_email = forms.EmailField(
         label=gettext_lazy("Adresse de contact de la collectivité"),
         max_length=254,
@@ -98,6 +92,10 @@ class OnboardingForm(forms.Form):
 
     def __init__(self, *args, needs_departement=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["slug"].help_text = _(
+            "Son site sera à l'adresse <identifiant>.%(domain)s. Lettres minuscules sans accent, "
+            "chiffres et tirets ; il ne pourra plus changer."
+        ) % {"domain": settings.BASE_DOMAIN}
         if needs_departement:
             self.fields["departement"] = forms.CharField(
                 label=gettext_lazy("Département"),
