@@ -6,10 +6,11 @@ this module adds what they cannot know from their floor: the address of the coll
 in the e-mail (registry.addresses). E-mails leave after the transaction commits (never for a
 rollback), through the job queue (ops.mail.QueuedEmailBackend)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,6 +32,15 @@ def invitation_address(invitation: Invitation, token: str) -> str:
 
 
 def _send(sent: Sent) -> None:
+    # In the registry's language, whatever the inviter's page was read in: the invitee has
+    # chosen none yet.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _message(sent)
+    recipient = sent.invitation.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]), robust=True)
+
+
+def _message(sent: Sent) -> tuple[str, str]:
     invitation = sent.invitation
     url = invitation_address(invitation, sent.token)
     author = invitation.invited_by
@@ -55,8 +65,7 @@ def _send(sent: Sent) -> None:
         % values
     )
     subject = _("[Registre IA] Invitation à rejoindre %(collectivite)s") % values
-    recipient = invitation.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]), robust=True)
+    return subject, body
 
 
 @transaction.atomic

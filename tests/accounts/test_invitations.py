@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
@@ -55,7 +55,8 @@ def invite(people, annecy, django_capture_on_commit_callbacks):
 def test_the_invitation_mail_goes_through_the_queue_and_links_to_the_collectivite_site(
     queue, people, annecy, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    # Written in French even when the inviter reads the site in English.
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         member_invite(
             collectivite=annecy, email="Nouvelle@Annecy.test ", role="reader", actor=people["admin"]
         )
