@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.admin_sites import public_admin
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.permissions import PolicyAdminMixin
 from accounts.services import audit_record, membership_remove, membership_set, user_update
 
@@ -146,3 +146,18 @@ class AuditEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "object_repr",
         "changes",
     ]
+
+
+@admin.register(Invitation, site=public_admin)
+class InvitationAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Read only: invitations are sent, resent and revoked on the collectivité's members page
+    (and by the curators' onboarding). Their link is never stored, so never shown."""
+
+    list_display = ["email", "collectivite", "role", "invited_by", "sent_at", "expires_at",
+                    "accepted_at", "revoked_at"]  # fmt: skip
+    list_filter = ["role", "collectivite"]
+    search_fields = ["email", "collectivite__name"]
+    list_select_related = ["collectivite", "invited_by"]
+    fields = ["email", "collectivite", "role", "invited_by", "created_at", "sent_at",
+              "expires_at", "accepted_at", "accepted_by", "revoked_at", "revoked_by"]  # fmt: skip
+    readonly_fields = fields

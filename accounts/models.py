@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,3 +129,92 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_repr}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked (an expired one is still open: it can be sent again)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An e-mail address invited to join a collectivité with a role.
+
+    Its link carries a random secret, of which only the SHA-256 digest is stored (see
+    accounts.invitations): the link is in the e-mail, never in the database. Sending it again
+    gives a new secret and kills the old one (its digest is kept to say so)."""
+
+    email = models.EmailField(_("adresse électronique"))
+    collectivite = models.ForeignKey(
+        "registry.Collectivite",
+        verbose_name=_("collectivité"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.READER)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invitée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    replaced_token_hashes = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyée le"))
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("acceptée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("annulée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            # One open invitation per address and collectivité: inviting again sends it again.
+            models.UniqueConstraint(
+                fields=["collectivite", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[value for value, _label in Role.choices]),
+                name="invitation_role_valid",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["replaced_token_hashes"], name="invitation_replaced_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.collectivite} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.is_open and self.expires_at <= timezone.now()

@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     SUBMIT = "submit", _("soumettre au CDG")
     UNPUBLISH = "unpublish", _("dépublier")
     ARCHIVE = "archive", _("archiver")
+    MANAGE_MEMBERS = "manage_members", _("gérer les membres")
 
 
 # --- members of a collectivité -----------------------------------------------------------------
@@ -248,6 +249,15 @@ PAGE_RULES: dict[str, dict[str, str]] = {
     "usecase-detail": {"*": Action.VIEW},
     "usecase-edit": {"*": Action.EDIT},
     "usecase-action": {"post": WORKFLOW},
+    # Every member sees who the members are (and whom to ask for a role); admins manage them.
+    "members": {"get": Action.VIEW},
+    "member-invite": {"post": Action.MANAGE_MEMBERS},
+    "member-role": {"post": Action.MANAGE_MEMBERS},
+    "member-remove": {"get": Action.MANAGE_MEMBERS, "post": Action.MANAGE_MEMBERS},
+    "invitation-resend": {"post": Action.MANAGE_MEMBERS},
+    "invitation-revoke": {"post": Action.MANAGE_MEMBERS},
+    # The link of an invitation: opened before the invitee has an account or a membership.
+    "accounts:invitation": {"*": ANYONE},
     "accounts:login": {"*": ANYONE},
     "accounts:logout": {"*": ANYONE},
     "accounts:password_reset": {"*": ANYONE},
@@ -300,6 +310,10 @@ CURATION_URL_NAMES = ("curation:",)
 PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
     "curation:queue": {"get": CURATOR},
     "curation:review": {"get": CURATOR, "post": CURATOR},
+    # Onboarding a collectivité from the official directory, and inviting its first admin.
+    "curation:onboarding": {"get": CURATOR},
+    "curation:onboarding-entry": {"get": CURATOR, "post": CURATOR},
+    "curation:first-admin": {"get": CURATOR, "post": CURATOR},
 }
 
 
@@ -342,6 +356,9 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     # give or take them (until a collectivité's administrators invite their own members).
     "accounts.membership": _all(OPERATOR, view=CURATOR),
     "accounts.auditevent": _all(NOBODY, view=CURATOR),
+    # Invitations are sent, resent and revoked by their services (pages of the collectivité's
+    # site, curators' onboarding); the admin only shows them (never their link).
+    "accounts.invitation": _all(NOBODY, view=CURATOR),
     # Deleting a collectivité would orphan or drop its schema: an operator's job, not a click.
     "registry.collectivite": _all(CURATOR, delete=NOBODY),
     "registry.domain": _all(CURATOR),
@@ -439,6 +456,37 @@ def may_change_account(user, account) -> bool:
 
 
 def may_make_member(user, account) -> bool:
-    """A curator cannot make a CDG account (their own included) a member of a collectivité: a
-    private use case never leaves its collectivité. Operators may."""
+    """Nobody but an operator makes a CDG account (a curator's, an operator's) a member of a
+    collectivité, whoever invites it (a curator, the collectivité's administrators): a private use
+    case never leaves its collectivité. `user` is who grants the membership (the invitation's
+    author when it is accepted)."""
     return is_operator(user) or not (account.is_curator or account.is_superuser)
+
+
+# --- members of a collectivité: who manages them -------------------------------------------------
+
+
+def has_administrator(collectivite) -> bool:
+    """Does the collectivité have an administrator (an active account)?"""
+    return Membership.objects.filter(
+        collectivite=collectivite, role=Role.ADMIN, user__is_active=True
+    ).exists()
+
+
+def may_manage_members(user, collectivite, *, role=None) -> bool:
+    """Its administrators (and operators, who act as one) manage a collectivité's members: invite,
+    change a role, remove. `role`: the user's role when the caller knows it (the request's)."""
+    if role is None:
+        role = role_of(user, collectivite)
+    return role_allows(role, Action.MANAGE_MEMBERS)
+
+
+def may_invite(user, collectivite, invited_role: str) -> bool:
+    """Who invites someone into a collectivité with this role: its administrators, any role; a CDG
+    curator its FIRST administrator only, while it has none (issue 10, defect 1: beyond that, a
+    curator could open a collectivité's private cases to an account they control). Asked again
+    when the invitation is sent again, revoked and accepted: an invitation is worth what its
+    author may still do."""
+    if may_manage_members(user, collectivite):
+        return True
+    return is_curator(user) and invited_role == Role.ADMIN and not has_administrator(collectivite)

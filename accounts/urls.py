@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import bruteforce
+from accounts import bruteforce, views
 from accounts.forms import LoginForm, ThrottledPasswordResetForm
 
 app_name = "accounts"
@@ -23,6 +23,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 urlpatterns = [
+    # An invitation's link (on the collectivité's site; a 404 on the public one).
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -10,6 +10,7 @@ from casestudies.curation import urls as curation_urls
 from config.urls_api import docs_urls
 from knowledge import api as knowledge_api
 from registry import api as registry_api
+from registry import onboarding
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -38,6 +39,17 @@ api_v1 = [
 ]
 
 
+# The curators' area (namespace "curation", accounts.policy.PUBLIC_PAGE_RULES): the review of
+# submissions (casestudies.curation) and the onboarding of collectivités (registry.onboarding).
+curators_pages = (
+    [
+        *curation_urls.page_urls[0],
+        *(path(route, view, name=name) for route, view, name in onboarding.onboarding_urls),
+    ],
+    curation_urls.page_urls[1],
+)
+
+
 def page(template):
     return TemplateView.as_view(template_name=f"pages/{template}.html")
 
@@ -58,7 +70,7 @@ urlpatterns = [
     path("licence/", page("licence"), name="licence"),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("curation/", include(curation_urls.page_urls)),
+    path("curation/", include(curators_pages)),
     *curation_urls.admin_urls,
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

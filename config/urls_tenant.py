@@ -8,6 +8,7 @@ from accounts.api import ObtainTokenView
 from casestudies import views as casestudies_views
 from casestudies.api import UseCaseViewSet
 from config.urls_api import docs_urls
+from registry import member_views
 
 router = SimpleRouter()
 router.register("use-cases", UseCaseViewSet, basename="usecase")
@@ -32,6 +33,20 @@ urlpatterns = [
         "cas-d-usage/<str:public_id>/<slug:action>/",
         casestudies_views.usecase_action,
         name="usecase-action",
+    ),
+    path("membres/", member_views.members, name="members"),
+    path("membres/inviter/", member_views.member_invite, name="member-invite"),
+    path("membres/<int:pk>/role/", member_views.member_role, name="member-role"),
+    path("membres/<int:pk>/retirer/", member_views.member_remove, name="member-remove"),
+    path(
+        "membres/invitations/<int:pk>/renvoyer/",
+        member_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "membres/invitations/<int:pk>/annuler/",
+        member_views.invitation_revoke,
+        name="invitation-revoke",
     ),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

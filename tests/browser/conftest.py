@@ -118,6 +118,7 @@ def _public_schema():
 class LiveSite:
     port: int
     demo_password: str = DEMO_PASSWORD
+    database_url: str = ""  # the server's database (to read what it queued, e.g. an e-mail)
 
     def url(self, slug: str | None = None, path: str = "/") -> str:
         """Address on the public site (slug None) or on a collectivité's site."""
@@ -311,7 +312,7 @@ def live_site(tmp_path_factory):
             f"\n[browser] server ready on port {port} (database {name}) in "
             f"{time.monotonic() - started:.1f} s ({timings}); log: {log}"
         )
-        yield LiveSite(port=port)
+        yield LiveSite(port=port, database_url=env["DATABASE_URL"])
     finally:
         if server is not None:
             _stop(server)
