@@ -268,7 +268,7 @@ PAGE_RULES: dict[str, dict[str, str]] = {
 }
 # The API authenticates by token inside DRF and is decided there (API_RULES); the admin lets its
 # members in, then decides by model (COLLECTIVITE_ADMIN_RULES).
-API_URL_NAMES = ("v1:", "schema", "swagger-ui", "redoc")
+API_URL_NAMES = ("v1:", "schema", "swagger-ui", "redoc", "api-index")
 ADMIN_URL_NAMES = ("collectivite_admin:",)
 
 

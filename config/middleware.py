@@ -1,9 +1,12 @@
 """Guards that apply to every request, before any view."""
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import Http404, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+
+from config import errors
 
 
 class RefuseNulInPathMiddleware:
@@ -48,4 +51,21 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class FrenchNotFoundUnderDebugMiddleware:
+    """With DEBUG (`make run`), Django answers an unknown address with its English technical
+    page: a newcomer gets the French 404 page instead, as in production (config.errors.not_found).
+    Debug pages stay for real errors."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+            return errors.not_found(request, None)
         return response

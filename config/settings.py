@@ -67,6 +67,7 @@ TENANT_LIMIT_SET_CALLS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    "config.middleware.FrenchNotFoundUnderDebugMiddleware",
     "registry.middleware.CollectiviteMiddleware",
     "config.middleware.RefuseNulInPathMiddleware",
     "config.middleware.ApiCachingHeadersMiddleware",

@@ -2,11 +2,16 @@
 like every API view (accounts.policy.API_RULES["api-docs"])."""
 
 from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from accounts.permissions import PolicyPermission
 
@@ -28,6 +33,28 @@ class RedocView(_Docs, SpectacularRedocView):
     pass
 
 
+class ApiIndexView(_Docs, APIView):
+    """`/api/v1/`: what a newcomer to the API needs first, rather than a 404."""
+
+    authentication_classes = []
+    title = ""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        return Response(
+            {
+                "title": self.title,
+                "documentation": reverse("swagger-ui", request=request),
+                "redoc": reverse("redoc", request=request),
+                "schema": reverse("schema", request=request),
+                "authentication": _(
+                    "Authorization: Token <clé> ; la clé s'obtient par POST sur %(url)s."
+                )
+                % {"url": reverse("v1:auth-token", request=request)},
+            }
+        )
+
+
 def docs_urls(urlconf: str, title: str):
     return [
         path(
@@ -37,4 +64,5 @@ def docs_urls(urlconf: str, title: str):
         ),
         path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
         path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+        path("api/v1/", ApiIndexView.as_view(title=title), name="api-index"),
     ]

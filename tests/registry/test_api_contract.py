@@ -184,3 +184,23 @@ def test_an_api_address_no_route_knows_is_a_json_404(slug):
     page = client.get("/pas-une-page/")
     assert page.status_code == 404
     assert "text/html" in page["Content-Type"]
+
+
+@pytest.mark.parametrize("slug", [None, "grand-annecy"])
+def test_the_api_root_answers_an_index_not_a_404(slug):
+    response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["documentation"].endswith("/api/docs/")
+    assert "/api/v1/auth/token/" in body["authentication"]
+
+
+def test_an_unknown_address_is_the_french_404_page_under_debug_too(settings):
+    settings.DEBUG = True
+    # The middleware is chosen when the handler loads it: a fresh client's handler does.
+    response = Client(HTTP_HOST=host_of(None), raise_request_exception=False).get("/nulle-part/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+    assert "Using the URLconf" not in response.content.decode()
+    api = Client(HTTP_HOST=host_of(None), raise_request_exception=False).get("/api/v1/nulle/")
+    assert api.json()["detail"] == "Introuvable."
