@@ -318,7 +318,7 @@ class DirectorySearchView(generics.GenericAPIView):
 
 
 class CoverageView(generics.GenericAPIView):
-    """How much of France the registry covers (public schema only, four queries)."""
+    """How much of France the registry covers (public schema only, two to four queries)."""
 
     policy_name = "coverage"
     serializer_class = CoverageSerializer

@@ -3,9 +3,10 @@ communes and EPCI à fiscalité propre are in the registry, and how many of them
 case, over the official directory's totals.
 
 Read from the public schema only (the directory, the collectivités, the published cases), in
-four queries whatever the number of départements. A collectivité counts where its directory
-entry is (a collectivité without one, or whose entry a newer millésime no longer lists, is not
-placed); an EPCI counts in the département of most of its communes (registry.services.directory).
+two queries whatever the number of départements (four when the directory's totals, cached per
+loaded millésime, are not yet). A collectivité counts where its directory entry is (one without
+an entry, or whose entry a newer millésime no longer lists, is not placed); an EPCI counts in
+the département of most of its communes (registry.services.directory).
 """
 
 import functools
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, F, Q, Value, When
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -21,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Collectivite, DirectoryEntry, DirectoryRelease
 from registry.search import fold
-from registry.vocabularies import DIRECTORY_EPCI, DirectoryKind
+from registry.vocabularies import DIRECTORY_EPCI, DirectoryKind, DirectorySource
 
 COMMUNE, EPCI = "commune", "epci"
+# The directory's totals change only with a load (a new key then): kept a day at most.
+COVERAGE_CACHE_SECONDS = 24 * 3600
 KINDS = (COMMUNE, EPCI)
 # The map of metropolitan France's départements (CC BY 4.0, see its README next to it).
 MAP_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "svg-maps-france-departments"
@@ -114,19 +118,37 @@ def _kind_group(prefix: str = ""):
     )
 
 
-def coverage(scope: list[str]) -> Coverage:
-    """The figures of every région and département (four queries). `scope`: the visibilities
-    of the published cases the viewer may see (accounts.policy.visibility_scope)."""
-    bodies = Q(kind=DirectoryKind.COMMUNE) | Q(kind__in=DIRECTORY_EPCI)
-    # 1. The directory's totals, by département and kind.
+def _directory_totals() -> dict:
+    """The official directory's side, which only a new load changes: the names of the régions
+    and départements and their communes and EPCI (two queries)."""
     totals = (
         DirectoryEntry.objects.current()
-        .filter(bodies)
+        .filter(source=DirectorySource.OFFICIAL)
+        .filter(Q(kind=DirectoryKind.COMMUNE) | Q(kind__in=DIRECTORY_EPCI))
         .order_by()
         .values("departement", group=_kind_group())
         .annotate(n=Count("id"))
     )
-    # 2. The registry's members placed by their entry, and those with a published case.
+    areas = (
+        DirectoryEntry.objects.current()
+        .filter(kind__in=[DirectoryKind.DEPARTEMENT, DirectoryKind.REGION])
+        .values_list("kind", "insee_code", "region", "name")
+    )
+    return {
+        "totals": [(row["departement"], row["group"], row["n"]) for row in totals],
+        "areas": list(areas),
+    }
+
+
+def coverage(scope: list[str]) -> Coverage:
+    """The figures of every région and département: two queries (the directory's side is cached
+    per loaded millésime), four after a load. `scope`: the visibilities of the published cases
+    the viewer may see (accounts.policy.visibility_scope)."""
+    release = DirectoryRelease.objects.values_list("millesime", "loaded_at").first()
+    directory = cache.get_or_set(
+        f"coverage:directory:{release!r}", _directory_totals, COVERAGE_CACHE_SECONDS
+    )
+    # The registry's members placed by their entry, and those with a published case.
     members = (
         Collectivite.objects.filter(directory_entry__is_current=True)
         .filter(
@@ -145,22 +167,16 @@ def coverage(scope: list[str]) -> Coverage:
             ),
         )
     )
-    # 3. The names of the départements and régions (4. the millésime, below).
-    areas = (
-        DirectoryEntry.objects.current()
-        .filter(kind__in=[DirectoryKind.DEPARTEMENT, DirectoryKind.REGION])
-        .values_list("kind", "insee_code", "region", "name")
-    )
     regions: dict[str, Area] = {}
     departements: dict[str, Area] = {}
-    for kind, code, region, name in areas:
+    for kind, code, region, name in directory["areas"]:
         if kind == DirectoryKind.REGION:
             regions[code] = Area("region", code, name)
         else:
             departements[code] = Area("departement", code, name, region=region)
-    for row in totals:
-        if dep := departements.get(row["departement"]):
-            dep.count(row["group"]).total += row["n"]
+    for code, group, n in directory["totals"]:
+        if dep := departements.get(code):
+            dep.count(group).total += n
     for row in members:
         if dep := departements.get(row["departement_code"]):
             count = dep.count(row["group"])
@@ -182,8 +198,7 @@ def coverage(scope: list[str]) -> Coverage:
         (region for region in regions.values() if region.communes.total),
         key=lambda r: (_region_group(r.code), fold(r.name)),
     )
-    release = DirectoryRelease.objects.values_list("millesime", flat=True).first()
-    return Coverage(millesime=release, france=france, regions=ordered)
+    return Coverage(millesime=release[0] if release else None, france=france, regions=ordered)
 
 
 @functools.cache
@@ -218,10 +233,12 @@ def publishing_sentence(tally: Tally) -> str:
     ) % {"n": _n(tally.publishing)}
 
 
-def area_sentence(area: Area) -> str:
-    """« Haute-Savoie : 12 communes sur 279, 3 EPCI sur 16 » (the map's titles)."""
+def area_sentence(area: Area, with_code: bool = False) -> str:
+    """« Haute-Savoie : 12 communes sur 279, 3 EPCI sur 16 » (the map's titles); with its code,
+    « Guadeloupe (971) : … », where the map shows the code."""
+    name = f"{area.name} ({area.code})" if with_code else area.name
     return gettext("%(name)s : %(communes)s, %(epci)s") % {
-        "name": area.name,
+        "name": name,
         "communes": tally_sentence(COMMUNE, area.communes),
         "epci": tally_sentence(EPCI, area.epci),
     }

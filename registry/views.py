@@ -226,7 +226,7 @@ def coverage(request):
         if code in by_code
     ]
     overseas = [
-        {"code": code, "area": by_code[code], "title": cov.area_sentence(by_code[code])}
+        {"code": code, "area": by_code[code], "title": cov.area_sentence(by_code[code], True)}
         for code in cov.OVERSEAS
         if code in by_code
     ]
