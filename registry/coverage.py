@@ -145,9 +145,12 @@ def coverage(scope: list[str]) -> Coverage:
     per loaded millésime), four after a load. `scope`: the visibilities of the published cases
     the viewer may see (accounts.policy.visibility_scope)."""
     release = DirectoryRelease.objects.values_list("millesime", "loaded_at").first()
-    directory = cache.get_or_set(
-        f"coverage:directory:{release!r}", _directory_totals, COVERAGE_CACHE_SECONDS
+    key = (
+        f"coverage:directory:{release[0]}:{release[1].timestamp()}"
+        if release
+        else "coverage:directory:none"
     )
+    directory = cache.get_or_set(key, _directory_totals, COVERAGE_CACHE_SECONDS)
     # The registry's members placed by their entry, and those with a published case.
     members = (
         Collectivite.objects.filter(directory_entry__is_current=True)
