@@ -175,6 +175,8 @@ API_RULES: dict[str, dict[str, str]] = {
     "tool-list": {"get": ANYONE},
     # The official directory: public open data (communes, EPCI…), for the pickers.
     "directory": {"get": ANYONE},
+    # How much of France the registry covers: counts of public bodies, open data.
+    "coverage": {"get": ANYONE},
     "benchmark-curation": {"annotations": CURATOR},
     "review-queue": {
         "list": CURATOR,

@@ -276,7 +276,7 @@ def maturity_result(request):
     if latest is None:
         return redirect("maturity")
     axes = list(MaturityAxis.objects.select_related("article"))
-    medians, peers = peer_medians(request.collectivite)
+    medians, peers, peers_by_rule = peer_medians(request.collectivite)
     rows = [
         {"axis": axis, "score": latest.scores.get(axis.code, 0), "median": medians.get(axis.code)}
         for axis in axes
@@ -295,6 +295,7 @@ def maturity_result(request):
             "rows": rows,
             "weakest": weakest,
             "peers": peers,
+            "peers_by_rule": peers_by_rule,
             "min_peers": MIN_PEERS,
             "has_median": bool(medians),
             "chart": chart,

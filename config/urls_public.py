@@ -34,6 +34,7 @@ api_v1 = [
     path("collectivites/", registry_api.CollectiviteListView.as_view(), name="collectivite-list"),
     path("tools/", registry_api.ToolListView.as_view(), name="tool-list"),
     path("directory/", registry_api.DirectorySearchView.as_view(), name="directory"),
+    path("coverage/", registry_api.CoverageView.as_view(), name="coverage"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     *router.urls,
 ]
@@ -63,6 +64,8 @@ urlpatterns = [
     path("outils/", registry_views.tool_list, name="tool-list"),
     path("outils/<slug:slug>/", registry_views.tool_page, name="tool-page"),
     path("tableau-de-bord/", registry_views.dashboard, name="dashboard"),
+    path("couverture/", registry_views.coverage, name="coverage"),
+    path("couverture/couverture.csv", registry_views.coverage_csv, name="coverage-csv"),
     path("connaissances/", include("knowledge.urls")),
     path("mentions-legales/", page("mentions_legales"), name="legal"),
     path("accessibilite/", page("accessibilite"), name="accessibility"),

@@ -15,6 +15,7 @@ from knowledge.models import (
     Phase,
     Risk,
 )
+from registry.peers import RULE_LABELS, peers_of
 from registry.search import search_vector
 
 
@@ -113,22 +114,26 @@ def axis_scores(answers: dict[str, int]) -> dict[str, int]:
 MIN_PEERS = 3
 
 
-def peer_medians(collectivite) -> tuple[dict[str, float], int]:
-    """Median score per axis among peers (same kind and size band, this collectivité excluded),
-    from the public aggregate only. With fewer than MIN_PEERS peers, no median (privacy and
-    meaning): an empty dict."""
-    rows = (
-        MaturityScore.objects.filter(
-            collectivite_kind=collectivite.kind, population_band=collectivite.population_band
-        )
-        .exclude(collectivite=collectivite)
-        .values_list("axis", "score", "collectivite_id")
+def peer_medians(collectivite) -> tuple[dict[str, float], int, list[tuple[str, int]]]:
+    """Median score per axis among the collectivité's peers (registry.peers: same EPCI,
+    comparable population, same département), from the public aggregate only. With fewer than
+    MIN_PEERS peers who answered, no median (privacy and meaning): an empty dict. Also how many
+    answered, and how many of them each rule picked (its label and count, best rule first)."""
+    peers = {peer.pk: peer for peer in peers_of(collectivite)}
+    rows = MaturityScore.objects.filter(collectivite_id__in=list(peers)).values_list(
+        "axis", "score", "collectivite_id"
     )
     by_axis: dict[str, list[int]] = {}
-    peers = set()
+    answered = set()
     for axis, score, collectivite_id in rows:
         by_axis.setdefault(axis, []).append(score)
-        peers.add(collectivite_id)
-    if len(peers) < MIN_PEERS:
-        return {}, len(peers)
-    return {axis: median(scores) for axis, scores in by_axis.items()}, len(peers)
+        answered.add(collectivite_id)
+    by_rule: dict[str, int] = {}
+    for pk in sorted(answered, key=lambda pk: peers[pk].rank):
+        # Under the rule that picked it first, without its population: nobody is recognisable.
+        label = str(RULE_LABELS[peers[pk].rules[0]])
+        by_rule[label] = by_rule.get(label, 0) + 1
+    if len(answered) < MIN_PEERS:
+        return {}, len(answered), list(by_rule.items())
+    medians = {axis: median(scores) for axis, scores in by_axis.items()}
+    return medians, len(answered), list(by_rule.items())

@@ -22,13 +22,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policy import visibility_scope
-from registry import exports, selectors
+from registry import coverage, exports, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, DirectoryEntry, Tool
 from registry.serializers import (
     AnnotationSerializer,
     CollectiviteSerializer,
+    CoverageSerializer,
     DirectorySearchResultSerializer,
     DirectorySearchSerializer,
     StatsSerializer,
@@ -314,6 +315,31 @@ class DirectorySearchView(generics.GenericAPIView):
         )
         results = list(entries[: params["page_size"]])
         return Response(self.get_serializer({"q": params["q"], "results": results}).data)
+
+
+class CoverageView(generics.GenericAPIView):
+    """How much of France the registry covers (public schema only, two to four queries)."""
+
+    policy_name = "coverage"
+    serializer_class = CoverageSerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Couverture : communes et EPCI du registre par région et par département",
+        description=(
+            "Pour chaque région et chaque département (et la France entière) : combien de "
+            "communes et d'EPCI à fiscalité propre sont dans le registre (`members`), combien "
+            "d'entre eux ont publié au moins un cas d'usage visible de l'appelant "
+            "(`publishing`), sur le total de l'annuaire officiel en vigueur (`total`). Un EPCI "
+            "compte dans le département de la plupart de ses communes. Les mêmes chiffres en "
+            "CSV : /couverture/couverture.csv."
+        ),
+        responses=CoverageSerializer,
+    )
+    def get(self, request):
+        figures = coverage.coverage(visibility_scope(request.user))
+        return Response(self.get_serializer(figures).data)
 
 
 class BenchmarkCurationViewSet(viewsets.GenericViewSet):

@@ -45,6 +45,16 @@ def to_csv(payloads: Iterable[dict], delimiter: str = ";") -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def rows_to_csv(rows: Iterable[list], delimiter: str = ";") -> bytes:
+    """A table (its first row the headers) as the exports' CSV: UTF-8 with a byte-order mark,
+    formulas made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    for row in rows:
+        writer.writerow([_inert(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def to_xlsx(payloads: Iterable[dict]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("cas_d_usage")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import vocabularies as v
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Term, Tool
+from registry.peers import peers_of
 from registry.search import search_query
 from registry.vocabularies import SubmissionState
 
@@ -205,28 +206,40 @@ def explorer_facets(counts: dict, params) -> list[dict]:
     return facets
 
 
+SIMILAR_SHOWN = 5
+
+
 def similar_entries(entry: BenchmarkEntry, scope: list[str]) -> list[dict]:
-    """Published cases sharing a domain or a tool with this one, peers (same kind and size)
-    first, then the same kind, then the others: their snapshots."""
-    return list(
+    """Published cases sharing a domain or a tool with this one: those of the same collectivité,
+    then of its peers (registry.peers: same EPCI, comparable population, same département), then
+    of the same kind, then the others. Each with why it is shown (`uc`, `reason`). Three queries.
+    """
+    peers = peers_of(entry.collectivite_id)
+    rank = [When(collectivite_id=entry.collectivite_id, then=Value(0))]
+    for peer_rank in sorted({peer.rank for peer in peers}):
+        ids = [peer.pk for peer in peers if peer.rank == peer_rank]
+        rank.append(When(collectivite_id__in=ids, then=Value(1 + peer_rank)))
+    rank.append(When(collectivite_kind=entry.collectivite_kind, then=Value(10)))
+    rows = (
         benchmark_entries(scope)
         .exclude(pk=entry.pk)
         .filter(Q(domains__overlap=entry.domains) | Q(tool_ids__overlap=entry.tool_ids or [0]))
-        .annotate(
-            peer=Case(
-                When(
-                    collectivite_kind=entry.collectivite_kind,
-                    population_band=entry.population_band,
-                    then=Value(0),
-                ),
-                When(collectivite_kind=entry.collectivite_kind, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("peer", "-published_at")
-        .values_list("payload", flat=True)[:5]
+        .annotate(closeness=Case(*rank, default=Value(11), output_field=IntegerField()))
+        .order_by("closeness", "-published_at")
+        .values_list("collectivite_id", "collectivite_kind", "payload")[:SIMILAR_SHOWN]
     )
+    reasons = {peer.pk: peer.reason for peer in peers}
+    same_kind = _("même type de collectivité")
+    return [
+        {
+            "uc": payload,
+            "reason": _("même collectivité")
+            if collectivite_id == entry.collectivite_id
+            else reasons.get(collectivite_id)
+            or (same_kind if kind == entry.collectivite_kind else ""),
+        }
+        for collectivite_id, kind, payload in rows
+    ]
 
 
 def dashboard_tables(data: dict) -> dict:

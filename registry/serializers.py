@@ -286,3 +286,28 @@ class DirectorySearchSerializer(serializers.Serializer):
 class DirectorySearchResultSerializer(serializers.Serializer):
     q = serializers.CharField()
     results = DirectoryEntrySerializer(many=True)
+
+
+class CoverageTallySerializer(serializers.Serializer):
+    members = serializers.IntegerField(help_text=_("Dans le registre"))
+    publishing = serializers.IntegerField(help_text=_("Dont ayant publié au moins un cas d'usage"))
+    total = serializers.IntegerField(help_text=_("Dans l'annuaire officiel (en vigueur)"))
+
+
+class CoverageAreaSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Code INSEE de la région ou du département"))
+    name = serializers.CharField()
+    communes = CoverageTallySerializer()
+    epci = CoverageTallySerializer(help_text=_("EPCI à fiscalité propre (CC, CA, CU, métropoles)"))
+
+
+class CoverageRegionSerializer(CoverageAreaSerializer):
+    departements = CoverageAreaSerializer(many=True)
+
+
+class CoverageSerializer(serializers.Serializer):
+    millesime = serializers.IntegerField(
+        allow_null=True, help_text=_("Millésime de l'annuaire officiel chargé")
+    )
+    france = CoverageAreaSerializer()
+    regions = CoverageRegionSerializer(many=True)

@@ -1,16 +1,22 @@
 """Pages of the public site: they read the public schema only (benchmark table, catalogue)."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import visibility_scope
-from registry import selectors, snapshot
+from registry import coverage as cov
+from registry import exports, selectors, snapshot
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
-from registry.models import Collectivite, Tool
+from registry.models import Collectivite, DirectoryEntry, Tool
+from registry.peers import peers_of
+
+# How many comparable collectivités a collectivité's page lists.
+PEERS_SHOWN = 10
 
 SORTS = [
     ("-published_at", _("Publiés récemment")),
@@ -159,7 +165,10 @@ def collectivite_list(request):
 
 
 def collectivite_page(request, slug):
-    collectivite = get_object_or_404(Collectivite, slug=slug)
+    collectivite = get_object_or_404(
+        Collectivite.objects.select_related("directory_entry__parent_epci__collectivite"),
+        slug=slug,
+    )
     scope = visibility_scope(request.user)
     entries = (
         selectors.benchmark_entries(scope)
@@ -167,15 +176,82 @@ def collectivite_page(request, slug):
         .order_by("-published_at")
         .values_list("payload", flat=True)
     )
+    entry = collectivite.directory_entry
+    members = None
+    if entry is not None and entry.kind in v.DIRECTORY_EPCI:
+        members = epci_members(entry, scope)
+    peers = peers_of(collectivite)
     return render(
         request,
         "registry/collectivite.html",
         {
             "c": collectivite,
+            "entry": entry,
             "entries": list(entries),
             "status_labels": dict(v.Status.choices),
+            "members": members,
+            "members_in_registry": sum(1 for m in members or [] if m.in_registry),
+            "peers": peers[:PEERS_SHOWN],
+            "peers_count": len(peers),
         },
     )
+
+
+def epci_members(epci: DirectoryEntry, scope: list[str]) -> list[DirectoryEntry]:
+    """An EPCI's member communes (directory), each with its collectivité in the registry, if any,
+    and how many cases it published (`in_registry`, `published`). One query."""
+    members = list(
+        DirectoryEntry.objects.current()
+        .filter(parent_epci=epci)
+        .select_related("collectivite")
+        .annotate(
+            published=Count(
+                "collectivite__benchmark_entries",
+                filter=Q(collectivite__benchmark_entries__visibility__in=scope),
+            )
+        )
+        .order_by("search_name", "key")
+    )
+    for member in members:
+        member.in_registry = getattr(member, "collectivite", None)
+    return members
+
+
+def coverage(request):
+    figures = cov.coverage(visibility_scope(request.user))
+    by_code = {dep.code: dep for dep in figures.departements}
+    shapes = [
+        {"code": code, "d": d, "area": by_code[code], "title": cov.area_sentence(by_code[code])}
+        for code, d in cov.map_shapes()
+        if code in by_code
+    ]
+    overseas = [
+        {"code": code, "area": by_code[code], "title": cov.area_sentence(by_code[code], True)}
+        for code in cov.OVERSEAS
+        if code in by_code
+    ]
+    return render(
+        request,
+        "registry/coverage.html",
+        {
+            "figures": figures,
+            "millesime": str(figures.millesime or "—"),
+            "shapes": shapes,
+            "overseas": overseas,
+            "legend": [(css, label) for _floor, css, label in cov.MAP_CLASSES],
+            "france_communes": cov.tally_sentence(cov.COMMUNE, figures.france.communes),
+            "france_epci": cov.tally_sentence(cov.EPCI, figures.france.epci),
+        },
+    )
+
+
+def coverage_csv(request):
+    figures = cov.coverage(visibility_scope(request.user))
+    response = HttpResponse(
+        exports.rows_to_csv(cov.csv_rows(figures)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="registre-ia-couverture.csv"'
+    return response
 
 
 def tool_list(request):

@@ -59,7 +59,7 @@ def test_peer_median_needs_three_peers_and_uses_only_the_aggregate(client_for, p
     for index, peer in enumerate(peers[:2]):
         with tenant_context(peer):
             maturity_save(actor=None, answers=_answers(index * 4))
-    medians, count = peer_medians(annecy)
+    medians, count, _by_rule = peer_medians(annecy)
     assert (medians, count) == ({}, 2)
     with tenant_context(annecy):
         maturity_save(actor=None, answers=_answers(2))
@@ -67,7 +67,7 @@ def test_peer_median_needs_three_peers_and_uses_only_the_aggregate(client_for, p
     assert "Pas de médiane" in html
     with tenant_context(peers[2]):
         maturity_save(actor=None, answers=_answers(4))
-    medians, count = peer_medians(annecy)
+    medians, count, _by_rule = peer_medians(annecy)
     assert count == 3 and medians["awareness"] == 100  # scores 0, 100, 100
     html = client_for("grand-annecy", people["reader"]).get("/maturite/resultat/").content.decode()
     assert "Médiane calculée sur 3 collectivités" in html

@@ -7,7 +7,7 @@ import pytest
 from tests.factories import PublishedUseCaseFactory
 
 PUBLIC_PAGES = ["/", "/cas-d-usage/", "/cas-d-usage/74-CDG74-0001/", "/collectivites/",
-                "/collectivites/cdg74/", "/outils/", "/outils/delibia/", "/tableau-de-bord/",
+                "/collectivites/cdg74/", "/outils/", "/outils/delibia/", "/tableau-de-bord/", "/couverture/",
                 "/mentions-legales/", "/accessibilite/", "/donnees-personnelles/", "/licence/",
                 "/compte/connexion/", "/compte/mot-de-passe/oubli/"]  # fmt: skip
 
