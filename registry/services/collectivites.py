@@ -9,6 +9,7 @@ from accounts.services import audit_record, field_changes
 from registry import snapshot
 from registry.models import BenchmarkEntry, Collectivite, Domain
 from registry.services.benchmark import benchmark_changed
+from registry.tenancy import lock_provisioning
 from registry.validators import schema_name_for_slug, validate_slug
 
 COLLECTIVITE_EDITABLE_FIELDS = {
@@ -37,9 +38,12 @@ def primary_host(slug: str) -> str:
 def collectivite_create(
     *, slug: str, name: str, kind: str, actor=None, verbosity: int = 0, **fields
 ) -> Collectivite:
-    """Create a collectivité, its schema (migrated) and its primary host name.
+    """Create a collectivité, its schema (a copy of the migrated template, registry/tenancy.py)
+    and its primary host name.
 
-    The schema name is derived from the slug here, never taken from the caller.
+    The schema name is derived from the slug here, never taken from the caller. Creations are
+    serialised (advisory lock held until the commit): two at once can neither corrupt the clone
+    function nor both pass the uniqueness checks of one slug.
     """
     unknown = set(fields) - COLLECTIVITE_EDITABLE_FIELDS
     if unknown:
@@ -52,8 +56,9 @@ def collectivite_create(
     collectivite = Collectivite(
         slug=slug, schema_name=schema_name_for_slug(slug), name=name, kind=kind, **fields
     )
-    collectivite.full_clean()
     connection.set_schema_to_public()
+    lock_provisioning()
+    collectivite.full_clean()
     collectivite.save(verbosity=verbosity)
     Domain.objects.create(domain=primary_host(slug), tenant=collectivite, is_primary=True)
     audit_record(actor=actor, action="collectivite_created", target=collectivite)
