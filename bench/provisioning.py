@@ -41,7 +41,9 @@ import psycopg
 
 BENCH_DATABASE = "prov_bench"
 TEMPLATE = "modele_collectivite"
-FILLER_BATCH = 100
+# Schemas per psql transaction: each holds ~60 relation locks until its commit, and the server's
+# lock table has max_locks_per_transaction (64) x max_connections slots in all.
+FILLER_BATCH = 20
 MODES = ("clone", "migrate")
 
 
@@ -86,7 +88,9 @@ def _add_fillers(bench_url: str, dump: str, start: int, stop: int) -> None:
         script = "\n".join(dump.replace(TEMPLATE, f"remplissage_{n}") for n in numbers)
         command = [_client("psql"), "--quiet", "--no-psqlrc", "--single-transaction"]
         command += ["-v", "ON_ERROR_STOP=1", f"--dbname={bench_url}"]
-        subprocess.run(command, input=script, check=True, capture_output=True, text=True)
+        done = subprocess.run(command, input=script, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"psql failed while adding fillers: {done.stderr[-2000:]}")
         Collectivite.objects.bulk_create(
             Collectivite(
                 slug=f"remplissage-{n}",
