@@ -87,15 +87,147 @@ def migrate_template(*, verbosity: int = 0) -> None:
 
 
 def clone_template(schema_name: str, *, verbosity: int = 0) -> None:
-    """Create `schema_name` as a copy of the template, migrating the template first if behind."""
+    """Create `schema_name` as a copy of the template, migrating the template first if behind.
+
+    The copy replays the template's DDL (`template_script`), read from the catalogue once per
+    process and per state of the template: ~40 statements that touch only the new schema, so a
+    creation costs the same at 10 or 2,000 collectivités. django-tenants' `clone_schema` SQL
+    function, which reads the catalogue object by object (sequential scans of pg_class,
+    pg_attribute, pg_constraint: 0.4 s at 10 collectivités, 3 s at 200), is used only for a
+    template holding objects the script does not know (views, functions, triggers…)."""
     connection = connections[get_tenant_database_alias()]
     with transaction.atomic():
         lock_provisioning()
-        if not template_is_current():
+        applied = applied_migrations(template_schema())
+        if applied is None or not expected_migrations() <= applied:
             migrate_template(verbosity=verbosity)
-        CloneSchema().clone_schema(template_schema(), schema_name, "DATA")
+            applied = applied_migrations(template_schema())
         connection.set_schema_to_public()
-        _restore_constraint_names(template_schema(), schema_name)
+        script = template_script(template_schema(), frozenset(applied))
+        if script is None:
+            CloneSchema().clone_schema(template_schema(), schema_name, "DATA")
+            connection.set_schema_to_public()
+            _restore_constraint_names(template_schema(), schema_name)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(script.replace(SCHEMA_TOKEN, connection.ops.quote_name(schema_name)))
+
+
+SCHEMA_TOKEN = "@@schema@@"
+
+# What the script knows how to copy; anything else in the template falls back to clone_schema.
+_UNSUPPORTED_OBJECTS = """
+SELECT 'relation ' || relname || ' of kind ' || relkind::text FROM pg_class
+ WHERE relnamespace = %(namespace)s AND relkind NOT IN ('r', 'i', 'S')
+UNION ALL
+SELECT 'sequence ' || s.relname FROM pg_class s
+ WHERE s.relnamespace = %(namespace)s AND s.relkind = 'S' AND NOT EXISTS (
+       SELECT FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'i')
+UNION ALL
+SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = %(namespace)s
+UNION ALL
+SELECT 'trigger ' || tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = %(namespace)s AND NOT t.tgisinternal
+UNION ALL
+SELECT 'type ' || typname FROM pg_type t WHERE typnamespace = %(namespace)s AND typtype <> 'b'
+   AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.typrelid)
+UNION ALL
+SELECT 'comment' FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+ WHERE d.classoid = 'pg_class'::regclass AND c.relnamespace = %(namespace)s
+UNION ALL
+SELECT 'policy ' || polname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+ WHERE c.relnamespace = %(namespace)s
+"""
+
+_TABLES = """
+SELECT relname FROM pg_class WHERE relnamespace = %(namespace)s AND relkind = 'r' ORDER BY relname
+"""
+
+# Each table is created LIKE the template's: columns, NOT NULL, defaults, identities, generated
+# columns and CHECK constraints are copied as stored, named as in the template (re-parsing their
+# printed text would store some checks differently). Keys, unique constraints and indexes,
+# which LIKE would rename, are added by their definitions and names.
+_LIKE = (
+    "INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING IDENTITY INCLUDING CONSTRAINTS "
+    "INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING STATISTICS"
+)
+
+# Constraints but the checks (copied by LIKE): primary keys, unique and exclusions first, foreign
+# keys once every table and its keys exist.
+_CONSTRAINTS = """
+SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
+FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+WHERE c.relnamespace = %(namespace)s AND k.contype <> 'c'
+ORDER BY k.contype = 'f', c.relname, k.contype, k.conname
+"""
+
+_INDEXES = """
+SELECT pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE c.relnamespace = %(namespace)s AND NOT EXISTS (
+      SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+         AND k.contype IN ('p', 'u', 'x'))
+ORDER BY c.relname
+"""
+
+_SEQUENCE_VALUES = """
+SELECT sequencename, last_value FROM pg_sequences
+WHERE schemaname = %(schema)s AND last_value IS NOT NULL
+"""
+
+
+@functools.lru_cache(maxsize=4)
+def template_script(template: str, applied: frozenset) -> str | None:
+    """The SQL that makes a copy of the template under SCHEMA_TOKEN, or None if the template
+    holds objects it cannot copy. Cached per state of the template (`applied`: its migrations),
+    so a process reads the catalogue once per deployment."""
+    connection = connections[get_tenant_database_alias()]
+    quote = connection.ops.quote_name
+    connection.set_schema_to_public()  # the catalogue prints the template's objects qualified
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::regnamespace::oid", [quote(template)])
+        params = {"namespace": cursor.fetchone()[0], "schema": template}
+        cursor.execute(_UNSUPPORTED_OBJECTS, params)
+        if cursor.fetchall():
+            return None
+        cursor.execute(_TABLES, params)
+        tables = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_CONSTRAINTS, params)
+        constraints = cursor.fetchall()
+        cursor.execute(_INDEXES, params)
+        indexes = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_SEQUENCE_VALUES, params)
+        sequence_values = cursor.fetchall()
+        tables_with_rows = []
+        for table in tables:
+            source = f"{quote(template)}.{quote(table)}"
+            cursor.execute(f"SELECT EXISTS (SELECT FROM {source})")  # noqa: S608 (quoted names)
+            if cursor.fetchone()[0]:
+                tables_with_rows.append(table)
+
+    def qualified(sql: str) -> str:
+        return sql.replace(f"{template}.", f"{SCHEMA_TOKEN}.")
+
+    target = SCHEMA_TOKEN
+    statements = [f"CREATE SCHEMA {target}"]
+    statements += [
+        f"CREATE TABLE {target}.{quote(table)} (LIKE {quote(template)}.{quote(table)} {_LIKE})"
+        for table in tables
+    ]
+    statements += [
+        f"ALTER TABLE {target}.{quote(table)} ADD CONSTRAINT {quote(name)} {qualified(sql)}"
+        for table, name, sql in constraints
+    ]
+    statements += [qualified(sql) for sql in indexes]
+    statements += [
+        f"INSERT INTO {target}.{quote(table)} SELECT * FROM {quote(template)}.{quote(table)}"  # noqa: S608
+        for table in tables_with_rows
+    ]
+    statements += [
+        f"SELECT setval('{target}.{quote(sequence)}', {value})"
+        for sequence, value in sequence_values
+    ]
+    return ";\n".join(statements)
 
 
 # Constraints of the template and of the clone that are the same (table, kind, definition once
