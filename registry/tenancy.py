@@ -4,16 +4,19 @@ Migrating a new schema replays every migration of every app (Django renders the 
 the whole project, ~1.5 to 3 s of Python on these machines, more as the catalogue grows). Instead,
 `TENANT_BASE_SCHEMA` (`modele_collectivite`) is a schema that only `migrate_schemas` writes: it is
 created and migrated with the tenants (`get_executor` below, wired by `GET_EXECUTOR_FUNCTION`),
-holds no data but its `django_migrations` rows, and a new collectivité's schema is a copy of it
-made by django-tenants' `clone_schema` SQL function (`clone_mode = "DATA"`: the migration rows
-come with it, so nothing has to be faked afterwards).
+holds no data but its `django_migrations` rows, and a new collectivité's schema is a copy of it:
+its DDL replayed (`template_script`, read from the catalogue once per process), with its
+migration rows, so nothing has to be migrated or faked afterwards. django-tenants' `clone_schema`
+SQL function is the fallback for a template the script cannot copy (docs/performance.md says
+why it is not the rule: it slows down as the tenants grow in number, and renames constraints).
 
-Creations are serialised by a transaction-level advisory lock (`PROVISIONING_LOCK`): the clone
-recreates its SQL function (`CREATE OR REPLACE FUNCTION`) every time, and two transactions doing
-that at once fail with "tuple concurrently updated"; the template's own migration takes the same
-lock, so a clone never reads a template half migrated. Before cloning, the template is checked
-against the migrations on disk: if a deployment added a migration and `migrate_schemas` has not run
-yet, the template is migrated first (under the lock), so a clone is never behind the code.
+Creations are serialised by a transaction-level advisory lock (`PROVISIONING_LOCK`): the
+`clone_schema` function is recreated (`CREATE OR REPLACE FUNCTION`) at each call, and two
+transactions doing that at once fail with "tuple concurrently updated"; the template's own
+migration takes the same lock, so a copy never reads a template half migrated. Before a copy,
+the template is checked against the migrations on disk: if a deployment added a migration and
+`migrate_schemas` has not run yet, the template is migrated first (under the lock), so a copy
+is never behind the code.
 """
 
 import functools
