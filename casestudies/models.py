@@ -12,6 +12,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from registry import snapshot
+from registry.constraints import PythonConstraints
 from registry.snapshot import child_choices, child_label, choices, help_text, label
 from registry.vocabularies import (
     AIActRisk,
@@ -45,7 +46,7 @@ def _all_in(field: str) -> models.Q:
 STOPPED_STATUSES = frozenset({Status.RETIRED, Status.ABANDONED})
 
 
-class UseCase(models.Model):
+class UseCase(PythonConstraints, models.Model):
     # Identity and description
     public_id = models.CharField(label("public_id"), max_length=80, unique=True, editable=False)
     uuid = models.UUIDField(label("uuid"), default=uuid.uuid4, unique=True, editable=False)
@@ -293,7 +294,7 @@ class UseCase(models.Model):
             raise ValidationError(errors)
 
 
-class ApproachStep(models.Model):
+class ApproachStep(PythonConstraints, models.Model):
     """One step of the approach, in order (the "Approche" bullets of the guide's table)."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="steps")
@@ -322,7 +323,7 @@ class ApproachStep(models.Model):
         return f"{self.position}. {self.text[:60]}"
 
 
-class Lesson(models.Model):
+class Lesson(PythonConstraints, models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="lessons")
     category = models.CharField(
         child_label("lessons", "category"),
@@ -354,7 +355,7 @@ class Lesson(models.Model):
         return self.text[:60]
 
 
-class Metric(models.Model):
+class Metric(PythonConstraints, models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="metrics")
     name = models.CharField(child_label("metrics", "name"), max_length=200)
     unit = models.CharField(child_label("metrics", "unit"), max_length=50, blank=True)
@@ -376,7 +377,7 @@ class Metric(models.Model):
         return self.name
 
 
-class Cost(models.Model):
+class Cost(PythonConstraints, models.Model):
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="costs")
     kind = models.CharField(
         child_label("costs", "kind"), max_length=20, choices=child_choices("costs", "kind")
@@ -405,7 +406,7 @@ class Cost(models.Model):
         return f"{self.get_kind_display()} : {self.amount} €"
 
 
-class ImpactAssessment(models.Model):
+class ImpactAssessment(PythonConstraints, models.Model):
     use_case = models.ForeignKey(
         UseCase, on_delete=models.CASCADE, related_name="impact_assessments"
     )
@@ -439,7 +440,7 @@ class ImpactAssessment(models.Model):
         return f"{self.get_type_display()} ({self.get_status_display()})"
 
 
-class UseCaseEvent(models.Model):
+class UseCaseEvent(PythonConstraints, models.Model):
     """Audit trail: who did which transition, when, with what comment."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="events")
@@ -472,7 +473,7 @@ class UseCaseEvent(models.Model):
         return f"{self.action} ({self.created_at:%Y-%m-%d})"
 
 
-class UseCaseRisk(models.Model):
+class UseCaseRisk(PythonConstraints, models.Model):
     """A risk of the knowledge base's catalogue that the use case met, with the measure taken."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="risks")
@@ -496,7 +497,7 @@ class UseCaseRisk(models.Model):
         return str(self.risk)
 
 
-class MaturityAssessment(models.Model):
+class MaturityAssessment(PythonConstraints, models.Model):
     """The collectivité's own answers to the maturity questionnaire (its schema only)."""
 
     answers = models.JSONField(_("réponses"))

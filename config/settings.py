@@ -64,6 +64,13 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Issue `SET search_path` only when the schema changes, not before every cursor (the library
 # forgets the cached path on rollback, savepoint rollback and close, where PostgreSQL does).
 TENANT_LIMIT_SET_CALLS = True
+# A new collectivité's schema is a copy of this migrated template, not a migration of its own
+# (registry/tenancy.py): ~0.1 s instead of 1.5 to 3 s, whatever the number of collectivités.
+# `migrate_schemas` creates and migrates it with the tenants (GET_EXECUTOR_FUNCTION); its name
+# is reserved (registry.validators).
+TENANT_BASE_SCHEMA = "modele_collectivite"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+GET_EXECUTOR_FUNCTION = "registry.tenancy.get_executor"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [

@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
-from registry import snapshot, validators
+from registry import snapshot, tenancy, validators
 from registry.directory import DirectoryEntry, DirectoryRelease
 from registry.vocabularies import (
     AIFamily,
@@ -114,6 +115,17 @@ class Collectivite(TenantMixin):
 
     def __str__(self):
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """A copy of the migrated template (registry/tenancy.py), with its migration rows: no
+        `migrate_schemas --fake` afterwards (~0.2 s of migration graph for nothing). Without a
+        template (TENANT_CREATION_FAKES_MIGRATIONS off), the library migrates the new schema."""
+        if not sync_schema or tenancy.template_schema() is None:
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        tenancy.clone_template(self.schema_name, verbosity=verbosity)
+        return True
 
     @property
     def population_band(self) -> str:

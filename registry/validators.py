@@ -15,6 +15,8 @@ RESERVED_SCHEMA_NAMES = {
     "template0",
     "template1",
     "postgres",
+    # The template every collectivité's schema is cloned from (settings.TENANT_BASE_SCHEMA).
+    "modele_collectivite",
 }
 RESERVED_SLUGS = {"www", "api", "admin", "static", "media", "mail", "smtp", "ftp", "public"}
 SIREN_RE = re.compile(r"^\d{9}$")

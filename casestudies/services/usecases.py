@@ -94,9 +94,12 @@ EXTERNAL_REF_TAKEN = gettext_lazy(
 
 
 def _save(use_case: UseCase, **options) -> None:
-    """Save, turning a uniqueness race (two imports at once) into the same clear error."""
+    """Save, turning a uniqueness race (two imports at once) into the same clear error.
+
+    No savepoint of its own: every caller is a service's transaction (savepoint when nested),
+    which the error rolls back whole."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             use_case.save(**options)
     except IntegrityError as error:
         if "usecase_external_ref_unique" in str(error):
@@ -104,9 +107,10 @@ def _save(use_case: UseCase, **options) -> None:
         raise
 
 
-def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
+def _replace_steps(use_case: UseCase, steps: Iterable[str | dict], *, new: bool = False) -> None:
     steps = _check_rows("steps", list(steps))
-    use_case.steps.all().delete()
+    if not new:
+        use_case.steps.all().delete()
     objects = []
     for position, step in enumerate(steps, start=1):
         values = {"text": step} if isinstance(step, str) else dict(step)
@@ -117,11 +121,13 @@ def _replace_steps(use_case: UseCase, steps: Iterable[str | dict]) -> None:
     ApproachStep.objects.bulk_create(objects)
 
 
-def _replace_children(model, use_case: UseCase, rows: Iterable[dict]) -> None:
+def _replace_children(model, use_case: UseCase, rows: Iterable[dict], *, new: bool = False) -> None:
+    """Replace the rows of one list: one DELETE (none for a new use case), one INSERT."""
     rows = _check_rows(ROW_NAMES[model], list(rows))
     if model is UseCaseRisk and len({row["risk"].pk for row in rows}) != len(rows):
         raise ValidationError({"risks": _("Chaque risque ne peut figurer qu'une fois.")})
-    model.objects.filter(use_case=use_case).delete()
+    if not new:
+        model.objects.filter(use_case=use_case).delete()
     objects = [model(use_case=use_case, **row) for row in rows]
     for obj in objects:
         obj.full_clean(exclude=["use_case"])
@@ -190,15 +196,20 @@ def usecase_create(
     _check_tools(tools)
     use_case.public_id, use_case.uuid = registry_services.public_id_allocate(collectivite)
     _save(use_case)
-    use_case.domains.set(domains)
-    use_case.tools.set(tools)
-    use_case.partner_collectivites.set(_partners(partner_collectivites, collectivite))
-    _replace_steps(use_case, steps)
-    _replace_children(Lesson, use_case, lessons)
-    _replace_children(Metric, use_case, metrics)
-    _replace_children(UseCaseRisk, use_case, risks)
-    _replace_children(Cost, use_case, costs)
-    _replace_children(ImpactAssessment, use_case, impact_assessments)
+    # A new use case has no links and no rows yet: add them, without reading or deleting any.
+    for related, objects in (
+        (use_case.domains, domains),
+        (use_case.tools, tools),
+        (use_case.partner_collectivites, _partners(partner_collectivites, collectivite)),
+    ):
+        if objects:
+            related.add(*objects)
+    _replace_steps(use_case, steps, new=True)
+    _replace_children(Lesson, use_case, lessons, new=True)
+    _replace_children(Metric, use_case, metrics, new=True)
+    _replace_children(UseCaseRisk, use_case, risks, new=True)
+    _replace_children(Cost, use_case, costs, new=True)
+    _replace_children(ImpactAssessment, use_case, impact_assessments, new=True)
     record_event(use_case, actor, "created", to_state=use_case.publication_state)
     return use_case
 

@@ -18,6 +18,8 @@ from registry.services.collectivites import (
     COLLECTIVITE_EDITABLE_FIELDS,
     collectivite_create,
     collectivite_ensure_primary_domain,
+    collectivite_from_directory,
+    collectivite_provision,
     collectivite_update,
     primary_host,
 )
@@ -43,6 +45,8 @@ __all__ = [
     "benchmark_entry_write",
     "collectivite_create",
     "collectivite_ensure_primary_domain",
+    "collectivite_from_directory",
+    "collectivite_provision",
     "collectivite_update",
     "directory_body_create",
     "directory_body_update",

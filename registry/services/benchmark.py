@@ -5,7 +5,7 @@ its own change; nothing here enters a collectivité's schema."""
 import uuid as uuid_module
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,14 +46,19 @@ def benchmark_changed() -> None:
 
 
 def public_id_allocate(collectivite: Collectivite) -> tuple[str, uuid_module.UUID]:
-    """Hand out the next public id of the collectivité, recorded federation-wide, never reused."""
-    with transaction.atomic():
-        Collectivite.objects.filter(pk=collectivite.pk).update(
-            last_use_case_number=F("last_use_case_number") + 1
+    """Hand out the next public id of the collectivité, recorded federation-wide, never reused.
+
+    The counter's UPDATE locks the collectivité's row until the commit (two allocations queue)
+    and returns the new number in the same round trip; inside the caller's transaction, no
+    savepoint of its own (a failure rolls the caller back)."""
+    table = Collectivite._meta.db_table
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_use_case_number = last_use_case_number + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING last_use_case_number",
+            [collectivite.pk],
         )
-        number = Collectivite.objects.values_list("last_use_case_number", flat=True).get(
-            pk=collectivite.pk
-        )
+        (number,) = cursor.fetchone()
         public_id = f"{collectivite.departement}-{collectivite.slug.upper()}-{number:04d}"
         identifier = UseCaseIdentifier.objects.create(
             public_id=public_id, uuid=uuid_module.uuid4(), collectivite=collectivite

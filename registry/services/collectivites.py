@@ -3,13 +3,17 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record, field_changes
 from registry import snapshot
-from registry.models import BenchmarkEntry, Collectivite, Domain
+from registry.models import BenchmarkEntry, Collectivite, DirectoryEntry, Domain
 from registry.services.benchmark import benchmark_changed
+from registry.tenancy import lock_provisioning
 from registry.validators import schema_name_for_slug, validate_slug
+from registry.vocabularies import CollectiviteKind
 
 COLLECTIVITE_EDITABLE_FIELDS = {
     "name",
@@ -37,9 +41,12 @@ def primary_host(slug: str) -> str:
 def collectivite_create(
     *, slug: str, name: str, kind: str, actor=None, verbosity: int = 0, **fields
 ) -> Collectivite:
-    """Create a collectivité, its schema (migrated) and its primary host name.
+    """Create a collectivité, its schema (a copy of the migrated template, registry/tenancy.py)
+    and its primary host name.
 
-    The schema name is derived from the slug here, never taken from the caller.
+    The schema name is derived from the slug here, never taken from the caller. Creations are
+    serialised (advisory lock held until the commit): two at once can neither corrupt the clone
+    function nor both pass the uniqueness checks of one slug.
     """
     unknown = set(fields) - COLLECTIVITE_EDITABLE_FIELDS
     if unknown:
@@ -52,8 +59,9 @@ def collectivite_create(
     collectivite = Collectivite(
         slug=slug, schema_name=schema_name_for_slug(slug), name=name, kind=kind, **fields
     )
-    collectivite.full_clean()
     connection.set_schema_to_public()
+    lock_provisioning()
+    collectivite.full_clean()
     collectivite.save(verbosity=verbosity)
     Domain.objects.create(domain=primary_host(slug), tenant=collectivite, is_primary=True)
     audit_record(actor=actor, action="collectivite_created", target=collectivite)
@@ -106,3 +114,52 @@ def collectivite_ensure_primary_domain(collectivite: Collectivite) -> bool:
         domain=host, defaults={"tenant": collectivite, "is_primary": False}
     )
     return created
+
+
+def collectivite_from_directory(entry: DirectoryEntry) -> Collectivite | None:
+    """The collectivité already made of a directory entry (linked to it, or of its SIREN)."""
+    same = Q(directory_entry=entry)
+    if entry.siren:
+        same |= Q(siren=entry.siren)
+    return Collectivite.objects.filter(same).first()
+
+
+def _free_slug(entry: DirectoryEntry) -> str:
+    """The entry's name as a slug; with its INSEE code (or SIREN) when taken or refused."""
+    base = slugify(entry.name)[:50].strip("-")
+    for slug in (base, f"{base}-{entry.insee_code or entry.siren}".strip("-")):
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            continue
+        if not Collectivite.objects.filter(slug=slug).exists():
+            return slug
+    raise ValidationError({"slug": _("Aucun identifiant libre pour « %s ».") % entry.name})
+
+
+@transaction.atomic
+def collectivite_provision(entry: DirectoryEntry, *, actor=None) -> tuple[Collectivite, bool]:
+    """The collectivité of a directory entry, created with its schema and host name if it does
+    not exist yet: (collectivité, created). Idempotent, so a job may run twice: the check is
+    made under the provisioning lock, which a creation holds until its commit."""
+    connection.set_schema_to_public()
+    lock_provisioning()
+    existing = collectivite_from_directory(entry)
+    if existing is not None:
+        return existing, False
+    if entry.kind not in CollectiviteKind.values:
+        raise ValidationError(
+            {"kind": _("« %s » n'est pas une collectivité (partie d'une commune).") % entry.name}
+        )
+    collectivite = collectivite_create(
+        slug=_free_slug(entry),
+        name=entry.name,
+        kind=entry.kind,
+        siren=entry.siren,
+        insee_code=entry.insee_code,
+        departement=entry.departement or "74",
+        population=entry.population,
+        directory_entry=entry,
+        actor=actor,
+    )
+    return collectivite, True
