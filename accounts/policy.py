@@ -363,6 +363,9 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "accounts.invitation": _all(NOBODY, view=CURATOR),
     # Deleting a collectivité would orphan or drop its schema: an operator's job, not a click.
     "registry.collectivite": _all(CURATOR, delete=NOBODY),
+    # The directory: official entries change with the loaded millésime; curators add the bodies
+    # it does not list. Never deleted (a collectivité may point to an entry).
+    "registry.directoryentry": _all(CURATOR, delete=NOBODY),
     "registry.domain": _all(CURATOR),
     "registry.vendor": _all(CURATOR),
     # Use cases in the collectivités' schemas link to tools and terms: merge or deactivate.

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
 from accounts.services import audited_delete, audited_save
-from registry import services
+from registry import services, validators
+from registry.directory import DirectoryEntry
 from registry.models import (
     BenchmarkEntry,
     BenchmarkEntryEvent,
@@ -19,6 +20,7 @@ from registry.models import (
     Tool,
     Vendor,
 )
+from registry.services.directory import CURATOR_FIELDS, CURATOR_KINDS
 from registry.vocabularies import QualityFlag
 
 # --- catalogue merges (admin actions of tools and vendors) -----------------------
@@ -294,3 +296,55 @@ class BenchmarkEntryEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["public_id"]
     readonly_fields = ["uuid", "public_id", "actor", "action", "changes", "comment", "created_at"]
+
+
+class DirectoryBodyForm(forms.ModelForm):
+    """A body the official data does not list: only the kinds curators may add."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            self.fields["kind"].choices = [
+                (value, label) for value, label in self.fields["kind"].choices
+                if value in CURATOR_KINDS
+            ]  # fmt: skip
+
+    def clean_siren(self):
+        # The service's rule, as a form error next to the field.
+        siren = self.cleaned_data.get("siren", "")
+        if siren:
+            validators.validate_siren(siren)
+        return siren
+
+
+@admin.register(DirectoryEntry, site=public_admin)
+class DirectoryEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """The official directory, read-only (it changes with the loaded millésime), and the bodies it
+    does not list (centres de gestion, syndicats, CCAS/CIAS, SDIS…), which curators add and edit.
+    Both are written by registry/services/directory.py, with the curator as actor."""
+
+    form = DirectoryBodyForm
+    list_display = ["name", "kind", "insee_code", "siren", "departement", "population", "source"]
+    list_filter = ["source", "kind", "is_current"]
+    search_fields = ["name", "insee_code", "siren", "departement"]
+    ordering = ["name"]
+    fields = ["kind", "name", "siren", "insee_code", "departement", "region", "population"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.managed_by_curators:
+            return []
+        # An official entry: only the SIREN the data lack (a département's, a région's).
+        editable = {"siren"} if obj.kind in services.directory.NO_SIREN_KINDS else set()
+        return [name for name in self.fields if name not in editable]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.directory_body_update(
+                DirectoryEntry.objects.get(pk=obj.pk), actor=request.user, **values
+            )
+        else:
+            values = {name: form.cleaned_data[name] for name in CURATOR_FIELDS
+                      if name in form.cleaned_data}  # fmt: skip
+            created = services.directory_body_create(actor=request.user, **values)
+            obj.__dict__.update(created.__dict__)
