@@ -314,6 +314,9 @@ PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
     "curation:onboarding": {"get": CURATOR},
     "curation:onboarding-entry": {"get": CURATOR, "post": CURATOR},
     "curation:first-admin": {"get": CURATOR, "post": CURATOR},
+    # The requests to join sent from the public site (/rejoindre/, open to anyone).
+    "curation:join-requests": {"get": CURATOR},
+    "curation:join-request": {"get": CURATOR, "post": CURATOR},
 }
 
 
