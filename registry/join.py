@@ -242,6 +242,13 @@ def join_request_review(request, pk):
     if decision and not pending:
         messages.error(request, _("Cette demande a déjà été traitée."))
         return redirect("curation:join-request", pk=join_request.pk)
+    if decision == "accept" and existing is not None:
+        messages.error(
+            request,
+            _("%(name)s est déjà dans le registre : cette demande ne peut qu'être refusée.")
+            % {"name": existing.name},
+        )
+        return redirect("curation:join-request", pk=join_request.pk)
     if decision == "accept" and accept_form.is_valid():
         try:
             collectivite, sent = services.join_request_accept(

@@ -1,8 +1,7 @@
-"""The public join request in the browser (issue 12): a visitor finds their commune (Thônes: not
-Saint-Félix, which the curators' onboarding test of test_members.py needs unregistered on the same
-live site) in the
+"""The public join request in the browser (issue 12): a visitor finds their commune in the
 directory as they type, sends the request, a curator accepts it from the curators' list and the
-requester's invitation leaves. /rejoindre/ and the curators' pages reflow at 390 px, and axe finds
+requester's invitation leaves. (Thônes, not Saint-Félix: the curators' onboarding test of
+test_members.py needs Saint-Félix unregistered on the same live site.) /rejoindre/ and the curators' pages reflow at 390 px, and axe finds
 no serious violation on them."""
 
 import pytest

@@ -257,3 +257,23 @@ def test_only_curators_open_the_review_pages(client_for, people, requested, who,
     assert JoinRequest.objects.get().state == expected
     # The public pages are anyone's.
     assert client.get(PAGE).status_code == 200
+
+
+def test_a_body_onboarded_meanwhile_can_only_be_refused(client_for, people, requested):
+    client = client_for(None)
+    assert client.post(SAINT_FELIX, _values(email="dgs@saint-felix.test")).status_code == 302
+    first, second = JoinRequest.objects.order_by("id")
+    curator = client_for(None, people["curator"])
+    accept = {"decision": "accept", "accept-slug": "saint-felix",
+              "accept-contact_email": "mairie@saint-felix.test"}  # fmt: skip
+    assert curator.post(f"{LIST}{first.pk}/", accept).status_code == 302
+    page = _text(curator.get(f"{LIST}{second.pk}/"))
+    assert "entre-temps entrée dans le registre" in page and "accept-slug" not in page
+    response = curator.post(
+        f"{LIST}{second.pk}/", {**accept, "accept-slug": "saint-felix-2"}, follow=True
+    )
+    assert "ne peut qu'être refusée" in _text(response)
+    assert JoinRequest.objects.get(pk=second.pk).state == JoinRequestState.PENDING
+    assert Collectivite.objects.filter(name="Saint-Félix").count() == 1
+    # A public request for it is now refused too.
+    assert "déjà inscrite" in _text(client.get(SAINT_FELIX))
