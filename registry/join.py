@@ -109,6 +109,9 @@ class JoinRequestForm(forms.Form):
                 self.data.get("started", ""), salt=SIGNING_SALT, max_age=MAX_FORM_AGE
             )
         except signing.BadSignature:
+            # Shown again with a fresh time, so that the next send is not refused the same way.
+            self.data = self.data.copy()
+            self.data["started"] = self.fields["started"].initial
             raise ValidationError(
                 _("Ce formulaire a expiré : rechargez la page et envoyez à nouveau votre demande.")
             ) from None

@@ -37,6 +37,11 @@ def test_a_visitor_asks_to_join_and_a_curator_accepts(page, browser, live_site):
         _check_page(visitor)
         visitor.get_by_label("Vos prénom et nom").fill("Claire Martin")
         visitor.get_by_label("Qui vous êtes : votre fonction").fill("Secrétaire de mairie")
+        visitor.get_by_label("Votre adresse électronique professionnelle").fill("thones.fr")
+        visitor.get_by_role("button", name="Envoyer la demande").click()
+        expect(visitor.locator("#erreurs")).to_be_focused()  # seen on a phone, read out
+        expect(visitor.locator(".field-error")).to_contain_text("adresse e-mail valide")
+        _check_page(visitor)
         visitor.get_by_label("Votre adresse électronique professionnelle").fill(REQUESTER)
         visitor.get_by_label("Message aux curateurs (facultatif)").fill("Bonjour !")
         visitor.wait_for_timeout(MIN_FILL_SECONDS * 1000 + 200)  # a person takes that long

@@ -149,6 +149,9 @@ def test_robots_and_incomplete_forms_are_refused(client_for, directory, changes,
     assert response.status_code == 400
     assert error in _text(response)
     assert not JoinRequest.objects.exists()
+    if error == "a expiré":  # the page comes back with a fresh time: the next send can leave
+        started = re.search(r'name="started" value="([^"]+)"', _text(response)).group(1)
+        assert time.time() - signing.loads(started, salt=join.SIGNING_SALT) < 60
 
 
 def test_requests_are_limited_per_client_address(client_for, directory):
