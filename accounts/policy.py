@@ -374,6 +374,8 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "registry.benchmarkentryevent": _all(NOBODY, view=CURATOR),
     # A submission is read and decided (its change view), never created or deleted here.
     "registry.submission": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    # Requests to join are decided on /curation/demandes/ by their services; the admin shows them.
+    "registry.joinrequest": _all(NOBODY, view=CURATOR),
     "knowledge.article": _all(CURATOR),
     "knowledge.glossaryterm": _all(CURATOR),
     # Use cases in the collectivités' schemas record the risks they met.

@@ -15,6 +15,7 @@ from registry.models import (
     BenchmarkEntryEvent,
     Collectivite,
     Domain,
+    JoinRequest,
     Term,
     Tool,
     Vendor,
@@ -294,3 +295,18 @@ class BenchmarkEntryEventAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["public_id"]
     readonly_fields = ["uuid", "public_id", "actor", "action", "changes", "comment", "created_at"]
+
+
+@admin.register(JoinRequest, site=public_admin)
+class JoinRequestAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Shown only: requests are decided on /curation/demandes/ (registry.join), by their
+    services."""
+
+    list_display = ["created_at", "entry", "name", "email", "state", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["entry__name", "email", "name"]
+    list_select_related = ["entry", "decided_by"]
+    readonly_fields = [
+        "entry", "name", "function", "email", "message", "state", "created_at",
+        "decided_by", "decided_at", "reason", "collectivite",
+    ]  # fmt: skip

@@ -280,3 +280,15 @@ def test_a_body_onboarded_meanwhile_can_only_be_refused(client_for, people, requ
     assert Collectivite.objects.filter(name="Saint-Félix").count() == 1
     # A public request for it is now refused too.
     assert "déjà inscrite" in _text(client.get(SAINT_FELIX))
+
+
+def test_the_public_admin_shows_requests_to_curators_without_changing_them(
+    client_for, people, requested
+):
+    client = client_for(None, people["curator"])
+    assert "Claire Martin" in _text(client.get("/admin/registry/joinrequest/"))
+    url = f"/admin/registry/joinrequest/{requested.pk}/change/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"state": "accepted", "reason": "forcé"})
+    assert JoinRequest.objects.get().state == JoinRequestState.PENDING
+    assert client.get("/admin/registry/joinrequest/add/").status_code == 403
