@@ -316,6 +316,9 @@ PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
     "curation:onboarding": {"get": CURATOR},
     "curation:onboarding-entry": {"get": CURATOR, "post": CURATOR},
     "curation:first-admin": {"get": CURATOR, "post": CURATOR},
+    # The requests to join sent from the public site (/rejoindre/, open to anyone).
+    "curation:join-requests": {"get": CURATOR},
+    "curation:join-request": {"get": CURATOR, "post": CURATOR},
 }
 
 
@@ -376,6 +379,8 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "registry.benchmarkentryevent": _all(NOBODY, view=CURATOR),
     # A submission is read and decided (its change view), never created or deleted here.
     "registry.submission": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    # Requests to join are decided on /curation/demandes/ by their services; the admin shows them.
+    "registry.joinrequest": _all(NOBODY, view=CURATOR),
     "knowledge.article": _all(CURATOR),
     "knowledge.glossaryterm": _all(CURATOR),
     # Use cases in the collectivités' schemas record the risks they met.

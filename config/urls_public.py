@@ -10,6 +10,7 @@ from casestudies.curation import urls as curation_urls
 from config.urls_api import docs_urls
 from knowledge import api as knowledge_api
 from registry import api as registry_api
+from registry import join as join_views
 from registry import onboarding
 from registry import views as registry_views
 
@@ -41,11 +42,13 @@ api_v1 = [
 
 
 # The curators' area (namespace "curation", accounts.policy.PUBLIC_PAGE_RULES): the review of
-# submissions (casestudies.curation) and the onboarding of collectivités (registry.onboarding).
+# submissions (casestudies.curation), the onboarding of collectivités (registry.onboarding) and
+# the requests to join (registry.join).
 curators_pages = (
     [
         *curation_urls.page_urls[0],
         *(path(route, view, name=name) for route, view, name in onboarding.onboarding_urls),
+        *(path(route, view, name=name) for route, view, name in join_views.curator_urls),
     ],
     curation_urls.page_urls[1],
 )
@@ -61,6 +64,7 @@ urlpatterns = [
     path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
     path("collectivites/", registry_views.collectivite_list, name="collectivite-list"),
     path("collectivites/<slug:slug>/", registry_views.collectivite_page, name="collectivite-page"),
+    *(path(route, view, name=name) for route, view, name in join_views.public_urls),
     path("outils/", registry_views.tool_list, name="tool-list"),
     path("outils/<slug:slug>/", registry_views.tool_page, name="tool-page"),
     path("tableau-de-bord/", registry_views.dashboard, name="dashboard"),

@@ -16,6 +16,7 @@ from registry.models import (
     BenchmarkEntryEvent,
     Collectivite,
     Domain,
+    JoinRequest,
     Term,
     Tool,
     Vendor,
@@ -348,3 +349,18 @@ class DirectoryEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
                       if name in form.cleaned_data}  # fmt: skip
             created = services.directory_body_create(actor=request.user, **values)
             obj.__dict__.update(created.__dict__)
+
+
+@admin.register(JoinRequest, site=public_admin)
+class JoinRequestAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Shown only: requests are decided on /curation/demandes/ (registry.join), by their
+    services."""
+
+    list_display = ["created_at", "entry", "name", "email", "state", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["entry__name", "email", "name"]
+    list_select_related = ["entry", "decided_by"]
+    readonly_fields = [
+        "entry", "name", "function", "email", "message", "state", "created_at",
+        "decided_by", "decided_at", "reason", "collectivite",
+    ]  # fmt: skip

@@ -14,6 +14,7 @@ from registry.vocabularies import (
     AIFamily,
     CollectiviteKind,
     Hosting,
+    JoinRequestState,
     Licence,
     QualityFlag,
     StaffSizeBand,
@@ -488,3 +489,66 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.public_id} ({self.get_state_display()})"
+
+
+class JoinRequest(models.Model):
+    """An agent of a body of the official directory that is not yet in the registry asks to join
+    it, from the public site (/rejoindre/). Nothing else is created until a curator accepts it
+    (registry.services.join_requests): then the collectivité, its schema and its first
+    administrator's invitation, to the requester's address."""
+
+    entry = models.ForeignKey(
+        DirectoryEntry,
+        verbose_name=_("collectivité de l'annuaire"),
+        on_delete=models.PROTECT,
+        related_name="join_requests",
+    )
+    name = models.CharField(_("prénom et nom"), max_length=150)
+    function = models.CharField(_("fonction"), max_length=150)
+    email = models.EmailField(_("adresse électronique professionnelle"), max_length=254)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    state = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=JoinRequestState.choices,
+        default=JoinRequestState.PENDING,
+    )
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    reason = models.TextField(_("motif du refus"), blank=True)
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name=_("collectivité inscrite"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("demande d'inscription")
+        verbose_name_plural = _("demandes d'inscription")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "entry",
+                Lower("email"),
+                condition=models.Q(state="pending"),
+                name="joinrequest_one_pending_per_entry_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=check_constraint_values(JoinRequestState)),
+                name="joinrequest_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.name} — {self.email} ({self.get_state_display()})"

@@ -57,7 +57,9 @@ def _registered(entries) -> dict[int, Collectivite]:
     }
 
 
-def onboarding(request):
+def directory_search(request) -> dict:
+    """The context of a directory search (the curators' onboarding, the public join request):
+    the query, its results as (entry, its collectivité when already in the registry)."""
     query = request.GET.get("q", "").strip()[:100]
     results = []
     if len(query) >= MIN_QUERY:
@@ -68,7 +70,18 @@ def onboarding(request):
         )
         registered = _registered(entries)
         results = [(entry, registered.get(entry.pk)) for entry in entries]
-    context = {"query": query, "results": results, "too_short": 0 < len(query) < MIN_QUERY}
+    return {"query": query, "results": results, "too_short": 0 < len(query) < MIN_QUERY}
+
+
+def entry_with_departement(key: str):
+    return get_object_or_404(
+        _with_departement_name(DirectoryEntry.objects.current().filter(kind__in=ONBOARDING_KINDS)),
+        key=key,
+    )
+
+
+def onboarding(request):
+    context = directory_search(request)
     if request.GET.get("partial") == "1":
         return render(request, "registry/onboarding_results.html", context)
     return render(request, "registry/onboarding.html", context)
@@ -106,10 +119,7 @@ class OnboardingForm(forms.Form):
 
 
 def onboarding_entry(request, key):
-    entry = get_object_or_404(
-        _with_departement_name(DirectoryEntry.objects.current().filter(kind__in=ONBOARDING_KINDS)),
-        key=key,
-    )
+    entry = entry_with_departement(key)
     existing = members_services.registered(entry)
     if existing is not None:
         return render(

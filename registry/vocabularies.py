@@ -316,6 +316,14 @@ class SubmissionState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retirée")
 
 
+class JoinRequestState(models.TextChoices):
+    """A collectivité's request to join the registry, from the public site."""
+
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+
+
 class QualityFlag(models.TextChoices):
     INCOMPLETE = "incomplete", _("Fiche incomplète")
     UNCLEAR = "unclear", _("Description peu claire")
