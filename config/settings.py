@@ -141,6 +141,28 @@ def _database_url() -> str:
 
 DATABASES = {"default": _database_from_url(_database_url())}
 
+# A PostgreSQL streaming replica for the public pages' reads (config/replica.py, docs/scaling.md).
+# Empty: one database. The alias uses the same tenant backend and options as the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# A client who wrote (POST, PUT, PATCH, DELETE) reads the primary for this long.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+# After a failed connection, this process reads the primary only, for this long.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+# The replica test's header (which server answered): never in production.
+REPLICA_DEBUG_HEADER = env_bool("REPLICA_DEBUG_HEADER", False)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **_database_from_url(DATABASE_REPLICA_URL),
+        # The test database of `default` stands for the replica: nothing is created for it.
+        "TEST": {"MIRROR": "default"},
+    }
+    # A stopped replica must not hold a request: fail fast, then read the primary.
+    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", 2)
+    # TenantSyncRouter keeps deciding migrations; the replica router decides reads and writes.
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter", *DATABASE_ROUTERS]
+    # Last: its process_exception (a replica failing mid-view) is the first one called.
+    MIDDLEWARE.append("config.replica.ReplicaMiddleware")
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked account before the password is even checked.
 AUTHENTICATION_BACKENDS = [

@@ -80,12 +80,15 @@ class Database:
 class Stack:
     """The database above, the project migrated and seeded, gunicorn (2 workers) in front."""
 
-    def __init__(self, workers: int = 2, env: dict | None = None):
+    def __init__(self, workers: int = 2, env: dict | None = None, db=None, port: int | None = None):
+        """`db`: a started server of the caller's (an object with `uri` and `stop()`), stopped by
+        the caller; by default the stack starts and stops its own."""
         self.workers = workers
         self.extra_env = env or {}
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.db: Database | None = None
+        self.own_db = db is None
+        self.db: Database | None = db
         self.web: subprocess.Popen | None = None
 
     def env(self) -> dict:
@@ -115,8 +118,9 @@ class Stack:
 
     def __enter__(self):
         started = time.monotonic()
-        self.db = Database()
-        log(f"PostgreSQL privé démarré ({self.db.folder}).")
+        if self.own_db:
+            self.db = Database()
+            log(f"PostgreSQL privé démarré ({self.db.folder}).")
         self.manage("migrate_schemas", "--noinput", "-v", "0")
         self.manage("seed", "--demo")
         self.manage("collectstatic", "--noinput", "-v", "0")  # as a deployment does
@@ -151,7 +155,7 @@ class Stack:
                 self.web.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.web.pid, signal.SIGKILL)
-        if self.db is not None:
+        if self.own_db and self.db is not None:
             self.db.stop()
 
     # --- HTTP -------------------------------------------------------------------------------
