@@ -14,7 +14,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help install run worker test lint format migrate seed check bench bench-directory \
-	load-directory messages fuzz faulttest
+	load-directory messages fuzz faulttest replica-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ fuzz: install ## Schemathesis against both live APIs (anonymous, curator, contri
 
 faulttest: install ## API writes while PostgreSQL is killed and restarted: nothing acknowledged lost
 	$(PY) -m tests.reliability.fault $(FAULT_ARGS)
+
+replica-test: install ## Primary + streaming replica of our own: public reads on the replica, writers on the primary
+	$(PY) -m tests.reliability.replica
 
 bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités, and the directory
 	$(WITH_DB) $(PY) bench/benchmark_api.py
