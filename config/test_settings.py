@@ -23,3 +23,11 @@ elif CACHES["default"]["BACKEND"].endswith("RedisCache"):
         lambda match: f"/{int(match.group(1)) + int(_worker[2:] or 0)}",
         CACHES["default"]["LOCATION"],
     )
+
+# The suite runs on one database even with DATABASE_REPLICA_URL set: a test's data lives in its
+# transaction, which a second connection (the replica alias, even as a test mirror) cannot see.
+# The routing is tested by tests/test_replica.py (its decisions) and tests/reliability/replica.py
+# (a real primary + streaming replica).
+if DATABASES.pop("replica", None):  # noqa: F405
+    DATABASE_ROUTERS = [r for r in DATABASE_ROUTERS if r != "config.replica.ReplicaRouter"]  # noqa: F405
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "config.replica.ReplicaMiddleware"]  # noqa: F405
