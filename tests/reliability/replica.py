@@ -34,6 +34,7 @@ BIN = Path(pgserver.__file__).resolve().parent / "pginstall" / "bin"
 PORTS = range(5440, 5450)
 WEB_PORTS = range(8340, 8350)
 SYSTEM_USER = "pgserver" if os.geteuid() == 0 else None
+TENANT_HOST = "grand-annecy.localhost"
 PUBLIC_READS = [
     "/api/v1/benchmark/use-cases/",
     "/api/v1/benchmark/stats/?by=domain",
@@ -196,6 +197,12 @@ def main() -> int:
             check(
                 status == 200 and _base(headers).startswith("default; recovery=off"),
                 f"GET /api/v1/collectivites/ (non routée) lit le primaire : {_base(headers)!r}",
+            )
+
+            status, headers, _body = stack.request("GET", "/", host=TENANT_HOST)
+            check(
+                status in (200, 302) and _base(headers).startswith("default; recovery=off"),
+                f"le site d'une collectivité lit le primaire : {status}, {_base(headers)!r}",
             )
 
             # 2. A write, then the writer's immediate read: the primary, with the write.
