@@ -7,6 +7,8 @@
   const palette = ["#0b4f8a", "#b45309", "#15803d", "#7c3aed", "#be123c", "#0f766e", "#4d7c0f", "#a16207", "#475569"];
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = "#1f2937";
+  // Axis labels and legends readable on a phone too (at least 12 px).
+  Chart.defaults.font.size = 14;
   const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const common = { responsive: true, animation: reduceMotion ? false : undefined };
 
@@ -20,7 +22,7 @@
           label: serie.label, data: serie.data, backgroundColor: palette[i % palette.length],
         })),
       },
-      options: { ...common, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } },
+      options: { ...common, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0, font: { size: 13 } } }, y: { stacked: true, ticks: { font: { size: 13 }, autoSkip: false } } } },
     });
   }
   const single = (id, labels, values, label) => {
@@ -29,7 +31,7 @@
     new Chart(canvas, {
       type: "bar",
       data: { labels, datasets: [{ label, data: values, backgroundColor: palette[0] }] },
-      options: { ...common, plugins: { legend: { display: false } }, scales: { y: { ticks: { precision: 0 } } } },
+      options: { ...common, plugins: { legend: { display: false } }, scales: { x: { ticks: { font: { size: 13 } } }, y: { ticks: { precision: 0, font: { size: 13 } } } } },
     });
   };
   single("chart-tools", data.tools.labels, data.tools.data, "Collectivités");
