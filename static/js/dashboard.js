@@ -10,6 +10,16 @@
   // Axis labels and legends readable on a phone too (at least 12 px).
   Chart.defaults.font.size = 14;
   const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // Long labels go on several lines rather than being cut at the canvas's edge (phones).
+  const wrap = (label, max = 18) => {
+    const lines = [];
+    for (const word of String(label).split(" ")) {
+      const last = lines[lines.length - 1];
+      if (last && (last + " " + word).length <= max) lines[lines.length - 1] = last + " " + word;
+      else lines.push(word);
+    }
+    return lines;
+  };
   const common = { responsive: true, animation: reduceMotion ? false : undefined };
 
   const domainStatus = document.getElementById("chart-domain-status");
@@ -17,12 +27,12 @@
     new Chart(domainStatus, {
       type: "bar",
       data: {
-        labels: data.domainStatus.labels,
+        labels: data.domainStatus.labels.map((label) => wrap(label)),
         datasets: data.domainStatus.series.map((serie, i) => ({
           label: serie.label, data: serie.data, backgroundColor: palette[i % palette.length],
         })),
       },
-      options: { ...common, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0, font: { size: 13 } } }, y: { stacked: true, ticks: { font: { size: 13 }, autoSkip: false } } } },
+      options: { ...common, aspectRatio: window.matchMedia("(max-width: 600px)").matches ? 0.9 : 2, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0, font: { size: 13 } } }, y: { stacked: true, ticks: { font: { size: 13 }, autoSkip: false } } } },
     });
   }
   const single = (id, labels, values, label) => {
@@ -30,7 +40,7 @@
     if (!canvas) return;
     new Chart(canvas, {
       type: "bar",
-      data: { labels, datasets: [{ label, data: values, backgroundColor: palette[0] }] },
+      data: { labels: labels.map((label) => wrap(label, 14)), datasets: [{ label, data: values, backgroundColor: palette[0] }] },
       options: { ...common, plugins: { legend: { display: false } }, scales: { x: { ticks: { font: { size: 13 } } }, y: { ticks: { precision: 0, font: { size: 13 } } } } },
     });
   };
