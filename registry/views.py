@@ -102,7 +102,7 @@ def explorer(request):
         }
 
     counts = selectors.cached_answer(
-        "facets", version=version, scope=scope, params=params, compute=facet_counts
+        "facets-v2", version=version, scope=scope, params=params, compute=facet_counts
     )
     total = selectors.cached_answer(
         "count", version=version, scope=scope, params=params, compute=filterset.qs.count
@@ -117,6 +117,9 @@ def explorer(request):
         "registry/explorer.html",
         {
             "facets": facets,
+            "active_filters": sum(
+                1 for facet in facets for option in facet["options"] if option["checked"]
+            ),
             "page": page,
             "count": total,
             "sorts": SORTS,
