@@ -393,3 +393,20 @@ LOGGING = {
         "procrastinate.worker": {"level": "WARNING"},
     },
 }
+
+# The legal pages (mentions légales, accessibility statement): who hosts the service, how to reach
+# the CDG74 and its DPO. The defaults say what is still to be filled in.
+TO_COMPLETE = "à compléter"
+LEGAL = {
+    "host_name": env_str("LEGAL_HOST_NAME") or f"Hébergeur ({TO_COMPLETE})",
+    "host_address": env_str("LEGAL_HOST_ADDRESS") or f"Adresse de l'hébergeur ({TO_COMPLETE})",
+    "host_phone": env_str("LEGAL_HOST_PHONE") or f"Téléphone de l'hébergeur ({TO_COMPLETE})",
+    "publisher_address": env_str("LEGAL_CDG_ADDRESS") or f"Adresse du CDG74 ({TO_COMPLETE})",
+    "publisher_phone": env_str("LEGAL_CDG_PHONE") or f"Téléphone du CDG74 ({TO_COMPLETE})",
+    "publisher_email": env_str("LEGAL_CDG_EMAIL") or "contact@cdg74.example",
+    "dpo_name": env_str("LEGAL_DPO_NAME") or f"Délégué à la protection des données ({TO_COMPLETE})",
+    "dpo_email": env_str("LEGAL_DPO_EMAIL") or "dpo@cdg74.example",
+    "accessibility_email": env_str("LEGAL_ACCESSIBILITY_EMAIL") or "accessibilite@cdg74.example",
+    # The accessibility statement's date (ISO, AAAA-MM-JJ).
+    "accessibility_date": env_str("LEGAL_ACCESSIBILITY_DATE") or "2026-12-01",
+}

@@ -1,7 +1,6 @@
 """URLs of the public site (BASE_DOMAIN): shared registry, federation API, curators' admin."""
 
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from rest_framework.routers import SimpleRouter
 
 from accounts.admin_sites import public_admin
@@ -55,7 +54,7 @@ curators_pages = (
 
 
 def page(template):
-    return TemplateView.as_view(template_name=f"pages/{template}.html")
+    return registry_views.legal_page(f"pages/{template}.html")
 
 
 urlpatterns = [

@@ -224,6 +224,16 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
             *BENCHMARK_PARAMETERS,
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(EXPORT_TYPES)),
             OpenApiParameter("sep", str, enum=[";", ","], description="Séparateur du CSV (;)"),
+            OpenApiParameter(
+                "entetes",
+                str,
+                enum=["codes", exports.READABLE],
+                description=(
+                    "CSV et XLSX : « codes » (par défaut), en-têtes et valeurs en codes stables ; "
+                    "« lisibles », en-têtes en français et libellés des vocabulaires à la place "
+                    "des codes (les identifiants restent)."
+                ),
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
@@ -236,17 +246,22 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
         separator = request.query_params.get("sep") or ";"
         if separator not in (";", ","):
             raise exceptions.ValidationError({"sep": [_("Séparateur « ; » ou « , » attendu.")]})
+        headers = request.query_params.get("entetes") or "codes"
+        if headers not in ("codes", exports.READABLE):
+            raise exceptions.ValidationError({"entetes": [_("« codes » ou « lisibles » attendu.")]})
+        readable = headers == exports.READABLE
         payloads = self.filtered().values_list("payload", flat=True).iterator(chunk_size=500)
         if fmt == "csv":
-            content = exports.to_csv(payloads, delimiter=separator)
+            content = exports.to_csv(payloads, delimiter=separator, readable=readable)
         elif fmt == "xlsx":
-            content = exports.to_xlsx(payloads)
+            content = exports.to_xlsx(payloads, readable=readable)
         else:
             content = exports.to_json(payloads)
         stamp = timezone.localtime().strftime("%Y%m%d")
         response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
         response["Content-Disposition"] = (
-            f'attachment; filename="registre-ia-collectivites-{stamp}.{fmt}"'
+            f'attachment; filename="registre-ia-collectivites-{stamp}'
+            f'{"-lisible" if readable and fmt != "json" else ""}.{fmt}"'
         )
         return response
 

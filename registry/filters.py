@@ -69,6 +69,18 @@ class DomainValuesFilter(ValuesFilter):
     field_class = _DomainValues
 
 
+class _YearValues(_AnyValues):
+    def validate(self, value):
+        super().validate(value)
+        if not all(item.isascii() and item.isdigit() and len(item) == 4 for item in value):
+            raise forms.ValidationError(_("Année attendue (quatre chiffres)."))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class YearValuesFilter(ValuesFilter):
+    field_class = _YearValues
+
+
 class BenchmarkFilter(django_filters.FilterSet):
     """Filters of the cross-collectivité benchmark. Repeat a parameter to accept several values
     (`?status=pilot&status=production`)."""
@@ -79,6 +91,7 @@ class BenchmarkFilter(django_filters.FilterSet):
     population_band = ChoicesFilter(choices=v.PopulationBand.choices)
     departement = ValuesFilter()
     domain = DomainValuesFilter(method="filter_domain")
+    year = YearValuesFilter(method="filter_year", label=_("année de publication"))
     tool = IdValuesFilter(method="filter_tool")
     ai_family = ChoicesFilter(choices=v.AIFamily.choices)
     status = ChoicesFilter(choices=v.Status.choices)
@@ -118,6 +131,9 @@ class BenchmarkFilter(django_filters.FilterSet):
         if not value.strip():
             return queryset
         return queryset.filter(search_vector=search_query(value))
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(published_at__year__in=[int(item) for item in value])
 
     def filter_domain(self, queryset, name, value):
         return queryset.filter(domains__overlap=value)

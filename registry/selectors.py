@@ -17,6 +17,9 @@ FACETS = [
     ("domain", "domain", _("Domaine")),
     ("status", "status", _("État d'avancement")),
     ("tool", "tool", _("Outil")),
+    ("departement", "departement", _("Département")),
+    ("collectivite", "collectivite", _("Collectivité")),
+    ("year", "year", _("Année de publication")),
     ("collectivite_kind", "collectivite_kind", _("Type de collectivité")),
     ("population_band", "population_band", _("Population")),
     ("ai_family", "ai_family", _("Famille d'IA")),
@@ -34,6 +37,9 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "population_band": dict(v.PopulationBand.choices),
         "ai_family": dict(v.AIFamily.choices),
         "ai_act_risk": dict(v.AIActRisk.choices),
+        "collectivite": dict(Collectivite.objects.values_list("slug", "name")),
+        "departement": {},
+        "year": {},
     }
 
 
@@ -70,6 +76,7 @@ STAT_DIMENSIONS = {
     "population_band": ("population_band", False),
     "departement": ("departement", False),
     "visibility": ("visibility", False),
+    "year": ("published_at__year", False),
 }
 
 
@@ -187,7 +194,7 @@ def explorer_facets(counts: dict, params) -> list[dict]:
         options = [
             {
                 "value": str(row[dimension]),
-                "label": labels[param].get(str(row[dimension]), row[dimension]),
+                "label": labels[param].get(str(row[dimension]), str(row[dimension])),
                 "count": row["count"],
                 "checked": str(row[dimension]) in selected[param],
             }

@@ -20,11 +20,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from registry import formats
 from registry import vocabularies as v
 
 # Kinds of value: how a field is read from a use case, stored in the snapshot, exported, imported.
@@ -920,7 +921,7 @@ class Cell:
 
 def _date_text(value: str | None) -> str:
     parsed = parse_date(value) if value else None
-    return date_format(parsed, "j F Y") if parsed else ""
+    return formats.day_format(parsed, "j F Y") if parsed else ""
 
 
 def display(f: Field, value) -> Cell:

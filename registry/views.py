@@ -1,9 +1,11 @@
 """Pages of the public site: they read the public schema only (benchmark table, catalogue)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +102,7 @@ def explorer(request):
         }
 
     counts = selectors.cached_answer(
-        "facets", version=version, scope=scope, params=params, compute=facet_counts
+        "facets-v2", version=version, scope=scope, params=params, compute=facet_counts
     )
     total = selectors.cached_answer(
         "count", version=version, scope=scope, params=params, compute=filterset.qs.count
@@ -115,6 +117,9 @@ def explorer(request):
         "registry/explorer.html",
         {
             "facets": facets,
+            "active_filters": sum(
+                1 for facet in facets for option in facet["options"] if option["checked"]
+            ),
             "page": page,
             "count": total,
             "sorts": SORTS,
@@ -324,3 +329,15 @@ def dashboard(request):
         "registry/dashboard.html",
         tables,
     )
+
+
+def legal_page(template_name: str):
+    """A legal page (mentions légales, accessibility, personal data, licence): its template with
+    the host's, the CDG74's and its DPO's contacts, read from the settings at each request."""
+
+    def view(request):
+        legal = dict(settings.LEGAL)
+        legal["accessibility_day"] = parse_date(legal.get("accessibility_date") or "")
+        return render(request, template_name, {"legal": legal})
+
+    return view

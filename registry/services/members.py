@@ -10,15 +10,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import invitations, policy
 from accounts.invitations import Sent
 from accounts.models import Invitation, Role
-from registry import addresses
+from registry import addresses, formats
 from registry.models import Collectivite
 from registry.services.collectivites import collectivite_create
 from registry.validators import RESERVED_SLUGS, validate_slug
@@ -49,7 +48,7 @@ def _message(sent: Sent) -> tuple[str, str]:
         "role": invitation.get_role_display().lower(),
         "author": (author.full_name or author.email) if author else _("L'équipe du registre"),
         "url": url,
-        "day": date_format(timezone.localtime(invitation.expires_at), "j F Y"),
+        "day": formats.day_format(invitation.expires_at, "j F Y"),
     }
     body = (
         _(

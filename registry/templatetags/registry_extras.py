@@ -2,6 +2,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from registry import formats, snapshot
+
 register = template.Library()
 
 
@@ -11,6 +13,29 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter(expects_localtime=True)
+def date_fr(value, fmt="j F Y"):
+    """`{{ day|date_fr }}`: « 1er décembre 2026 », « 2 décembre 2026 » (`date` with French's
+    « 1er »); `{{ moment|date_fr:"j F Y à H:i" }}` takes the same formats as `date`."""
+    return formats.day_format(value, fmt)
+
+
+@register.filter
+def nombre(value):
+    """`{{ 45.5|nombre }}`: « 45,5 », « 12 000 » (French comma and grouping)."""
+    if value in (None, ""):
+        return ""
+    return snapshot.number(value)
+
+
+@register.filter
+def euros(value):
+    """`{{ 12000|euros }}`: « 12 000 € », « 1 234,50 € »."""
+    if value in (None, ""):
+        return ""
+    return snapshot.money(value)
 
 
 @register.simple_tag

@@ -9,9 +9,11 @@
   if (data.medians) {
     datasets.push({ label: "Médiane des pairs", data: data.medians, borderColor: "#b45309", backgroundColor: "rgba(180,83,9,0.1)", borderDash: [6, 4] });
   }
+  // Axis labels readable on a phone too (at least 12 px).
+  Chart.defaults.font.size = 14;
   new Chart(canvas, {
     type: "radar",
     data: { labels: data.labels, datasets },
-    options: { scales: { r: { min: 0, max: 100, ticks: { stepSize: 25 } } } },
+    options: { scales: { r: { min: 0, max: 100, ticks: { stepSize: 25, font: { size: 12 } }, pointLabels: { font: { size: 13 } } } } },
   });
 })();

@@ -50,6 +50,6 @@ def test_sign_in_page_of_a_collectivite_names_it(client_for):
     response = client_for("grand-annecy").get("/compte/connexion/")
     assert response.status_code == 200
     assert (
-        "Espace réservé aux agents de Communauté d&#x27;agglomération du Grand Annecy"
+        "Espace réservé aux agents : Communauté d&#x27;agglomération du Grand Annecy"
         in response.content.decode()
     )
