@@ -164,6 +164,8 @@ API_RULES: dict[str, dict[str, str]] = {
         "withdraw": WORKFLOW,
         "publish": WORKFLOW,
         "unpublish": WORKFLOW,
+        # « Je confirme que cette fiche est à jour »: whoever may edit it.
+        "verify": Action.EDIT,
     },
     # Both hosts
     "auth-token": {"post": ANYONE},

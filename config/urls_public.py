@@ -12,6 +12,7 @@ from knowledge import api as knowledge_api
 from registry import api as registry_api
 from registry import join as join_views
 from registry import onboarding
+from registry import report as report_views
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -62,6 +63,11 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("cas-d-usage/", registry_views.explorer, name="explorer"),
     path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
+    path(
+        "cas-d-usage/<str:public_id>/signaler/",
+        report_views.report_error,
+        name="usecase-report",
+    ),
     path("collectivites/", registry_views.collectivite_list, name="collectivite-list"),
     path("collectivites/<slug:slug>/", registry_views.collectivite_page, name="collectivite-page"),
     *(path(route, view, name=name) for route, view, name in join_views.public_urls),

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +13,9 @@ from registry import coverage as cov
 from registry import exports, selectors, snapshot
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
-from registry.models import Collectivite, DirectoryEntry, Tool
+from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
 from registry.peers import peers_of
+from registry.report import ErrorReportForm
 
 # How many comparable collectivités a collectivité's page lists.
 PEERS_SHOWN = 10
@@ -126,7 +128,39 @@ def explorer(request):
     )
 
 
-def usecase_page(request, public_id):
+def published_versions(entry) -> list[dict]:
+    """The public history of a record: its publications (what changed, by label) and its
+    collectivité's verifications, newest first; from the benchmark's history (public schema)."""
+    shown = {
+        v.HistoryAction.PUBLISHED,
+        v.HistoryAction.REPLACED,
+        v.HistoryAction.VERIFIED,
+    }
+    labels = dict(v.HistoryAction.choices)
+    versions = []
+    for event in BenchmarkEntryEvent.objects.filter(uuid=entry.uuid, action__in=shown).order_by(
+        "-created_at", "-id"
+    ):
+        changed = [
+            snapshot.field_label(name)
+            for name in event.changes
+            if name not in snapshot.NOT_COMPARED
+            and name in snapshot.BY_NAME
+            and snapshot.BY_NAME[name].audience == snapshot.PUBLISHED
+        ]
+        versions.append(
+            {
+                "date": event.created_at,
+                "action": labels.get(event.action, event.action),
+                "first": event.action == v.HistoryAction.PUBLISHED,
+                "verified": event.action == v.HistoryAction.VERIFIED,
+                "changed": changed,
+            }
+        )
+    return versions
+
+
+def usecase_page(request, public_id, *, report_form=None, status=200):
     scope = visibility_scope(request.user)
     entry = selectors.benchmark_entries(scope).filter(public_id=public_id).first()
     if entry is None:
@@ -148,7 +182,11 @@ def usecase_page(request, public_id):
             "status_labels": dict(v.Status.choices),
             "kinds": dict(v.CollectiviteKind.choices),
             "bands": dict(v.PopulationBand.choices),
+            "verified_on": parse_date(uc["verified_on"]) if uc.get("verified_on") else None,
+            "versions": published_versions(entry),
+            "report_form": report_form or ErrorReportForm(),
         },
+        status=status,
     )
 
 
