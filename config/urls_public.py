@@ -12,7 +12,6 @@ from knowledge import api as knowledge_api
 from registry import api as registry_api
 from registry import join as join_views
 from registry import onboarding
-from registry import report as report_views
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -65,7 +64,7 @@ urlpatterns = [
     path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
     path(
         "cas-d-usage/<str:public_id>/signaler/",
-        report_views.report_error,
+        registry_views.usecase_report,
         name="usecase-report",
     ),
     path("collectivites/", registry_views.collectivite_list, name="collectivite-list"),

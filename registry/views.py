@@ -1,5 +1,6 @@
 """Pages of the public site: they read the public schema only (benchmark table, catalogue)."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -10,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import visibility_scope
 from registry import coverage as cov
-from registry import exports, selectors, snapshot
+from registry import exports, report, selectors, snapshot
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
 from registry.peers import peers_of
-from registry.report import ErrorReportForm
+from registry.services.reports import error_report_send
 
 # How many comparable collectivités a collectivité's page lists.
 PEERS_SHOWN = 10
@@ -184,10 +185,47 @@ def usecase_page(request, public_id, *, report_form=None, status=200):
             "bands": dict(v.PopulationBand.choices),
             "verified_on": parse_date(uc["verified_on"]) if uc.get("verified_on") else None,
             "versions": published_versions(entry),
-            "report_form": report_form or ErrorReportForm(),
+            "report_form": report_form or report.ErrorReportForm(),
         },
         status=status,
     )
+
+
+def usecase_report(request, public_id):
+    """POST only; the form is on the record's page (registry.views.usecase_page), which shows it
+    again with its errors."""
+    entry = (
+        selectors.benchmark_entries(visibility_scope(request.user))
+        .select_related("collectivite")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404(_("Aucun cas d'usage publié avec cet identifiant."))
+    if request.method != "POST":
+        return redirect("usecase-page", public_id=public_id)
+    form = report.ErrorReportForm(request.POST)
+    if report.REPORT_RATE.exceeded(request):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Trop de signalements ont été envoyés depuis votre connexion. Réessayez dans "
+                "une heure."
+            ),
+        )
+        return usecase_page(request, public_id, report_form=form, status=429)
+    if not form.is_valid():
+        return usecase_page(request, public_id, report_form=form, status=400)
+    report.REPORT_RATE.count(request)
+    error_report_send(
+        entry=entry, message=form.cleaned_data["message"], email=form.cleaned_data["email"]
+    )
+    messages.success(
+        request,
+        _("Merci : votre signalement a été transmis à la collectivité et aux curateurs du CDG74."),
+    )
+    return redirect("usecase-page", public_id=public_id)
 
 
 def collectivite_list(request):
