@@ -206,3 +206,20 @@ def test_the_record_prints_without_navigation_or_forms():
     print_css = css[css.index("@media print") :]
     for selector in (".site-header", ".site-footer", "form", ".no-print", "attr(href)"):
         assert selector in print_css
+
+
+def test_the_confirmation_button_of_the_members_page(client_for, people, published):
+    page = f"/cas-d-usage/{published.public_id}/"
+    reader = _text(client_for("grand-annecy", people["reader"]).get(page))
+    assert "Je confirme que cette fiche est à jour" not in reader
+    assert client_for("grand-annecy", people["reader"]).post(f"{page}verifier/").status_code in (
+        403,
+        404,
+    )
+    contributor = client_for("grand-annecy", people["contributor"])
+    assert "Je confirme que cette fiche est à jour" in _text(contributor.get(page))
+    response = contributor.post(f"{page}verifier/", follow=True)
+    assert "la fiche est confirmée à jour" in _text(response)
+    assert "Dernière vérification par la collectivité" in _text(response)
+    published.refresh_from_db()
+    assert published.payload["verified_on"]
