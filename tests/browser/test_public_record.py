@@ -10,8 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_public_record_reflows_and_passes_axe(page, live_site):
-    page.goto(live_site.url(None, "/cas-d-usage/"))
-    page.locator("main a[href^='/cas-d-usage/']").first.click()
+    page.goto(live_site.url(None, "/cas-d-usage/74-GRAND-ANNECY-0001/"))
     expect(page.get_by_role("heading", name="Historique des versions publiées")).to_be_visible()
     expect(page.get_by_label("Ce qui est inexact ou manque")).to_be_visible()
     _check_page(page)
