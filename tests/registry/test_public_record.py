@@ -198,6 +198,8 @@ def test_robots_and_floods_are_kept_out(
             assert _report(client, published).status_code == 302
         refused = _report(client, published)
     assert refused.status_code == 429 and "Trop de signalements" in _text(refused)
+    # Sent back on the record's page, its summary focused (seen on a phone, read out).
+    assert 'id="erreurs"' in _text(refused) and "js/error-summary.js" in _text(refused)
     assert len(_mails(queue)) == report.REPORT_RATE.limit
 
 
