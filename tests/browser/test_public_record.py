@@ -16,4 +16,4 @@ def test_a_public_record_reflows_and_passes_axe(page, live_site):
     _check_page(page)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"/tmp/record-shots/record-{width}.png", full_page=True)
+        page.screenshot(path=f"/tmp/record-shots/record-live-{width}.png", full_page=True)
