@@ -164,6 +164,8 @@ API_RULES: dict[str, dict[str, str]] = {
         "withdraw": WORKFLOW,
         "publish": WORKFLOW,
         "unpublish": WORKFLOW,
+        # « Je confirme que cette fiche est à jour »: whoever may edit it.
+        "verify": Action.EDIT,
     },
     # Both hosts
     "auth-token": {"post": ANYONE},
@@ -251,6 +253,8 @@ PAGE_RULES: dict[str, dict[str, str]] = {
     "usecase-detail": {"*": Action.VIEW},
     "usecase-edit": {"*": Action.EDIT},
     "usecase-action": {"post": WORKFLOW},
+    # « Je confirme que cette fiche est à jour »: whoever may edit it.
+    "usecase-verify": {"post": Action.EDIT},
     # Every member sees who the members are (and whom to ask for a role); admins manage them.
     "members": {"get": Action.VIEW},
     "member-invite": {"post": Action.MANAGE_MEMBERS},

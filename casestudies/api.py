@@ -170,6 +170,17 @@ class UseCaseViewSet(
         return self._transition(services.usecase_unpublish)
 
     @extend_schema(
+        summary="Confirmer que la fiche est à jour (date de dernière vérification)",
+        request=None,
+        responses=UseCaseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, public_id=None):
+        use_case = self.get_object()
+        services.usecase_verify(use_case=use_case, actor=request.user)
+        return self._render(use_case)
+
+    @extend_schema(
         summary="Historique : qui, quand, quoi", responses=HistoryEventSerializer(many=True)
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

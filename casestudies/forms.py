@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.validators import MinValueValidator
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -75,9 +75,16 @@ def _choose_label(field: forms.Field) -> None:
         field.choices = [(value, CHOOSE if value == "" else text) for value, text in field.choices]
 
 
+def _form_field(model_field, **kwargs):
+    """A web address typed without its scheme is read as https:// (the documentation's link)."""
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 def declared_form(name: str, *sections: str, **meta) -> type[DeclaredForm]:
     fields = [f.name for f in snapshot.section_fields(*sections, form_only=True)]
-    attrs = {"model": UseCase, "fields": fields, **meta}
+    attrs = {"model": UseCase, "fields": fields, "formfield_callback": _form_field, **meta}
     return type(name, (DeclaredForm,), {"Meta": type("Meta", (), attrs), "sections": sections})
 
 

@@ -5,7 +5,12 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -46,6 +51,19 @@ def _all_in(field: str) -> models.Q:
 STOPPED_STATUSES = frozenset({Status.RETIRED, Status.ABANDONED})
 
 
+def validate_links(value: str) -> None:
+    """Web addresses, one a line: each one a full http(s) address."""
+    check = URLValidator(schemes=["http", "https"])
+    for line in (value or "").replace("|", " ").split():
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                _("« %(line)s » n'est pas une adresse web complète (https://…)."),
+                params={"line": line},
+            ) from None
+
+
 class UseCase(PythonConstraints, models.Model):
     # Identity and description
     public_id = models.CharField(label("public_id"), max_length=80, unique=True, editable=False)
@@ -64,6 +82,9 @@ class UseCase(PythonConstraints, models.Model):
         label("representative"), help_text=help_text("representative"), max_length=200, blank=True
     )
     contact_email = models.EmailField(label("contact_email"), blank=True)
+    public_contact_email = models.EmailField(
+        label("public_contact_email"), help_text=help_text("public_contact_email"), blank=True
+    )
     peer_contact_ok = models.BooleanField(label("peer_contact_ok"), default=False)
     tools = models.ManyToManyField(
         "registry.Tool", verbose_name=label("tools"), blank=True, related_name="+"
@@ -161,6 +182,29 @@ class UseCase(PythonConstraints, models.Model):
     sourcing = models.CharField(
         label("sourcing"), max_length=30, choices=choices("sourcing"), blank=True
     )
+    legal_basis = models.TextField(
+        label("legal_basis"), help_text=help_text("legal_basis"), blank=True
+    )
+    legal_basis_links = models.TextField(
+        label("legal_basis_links"),
+        help_text=help_text("legal_basis_links"),
+        blank=True,
+        validators=[validate_links],
+    )
+    data_sources = models.TextField(
+        label("data_sources"), help_text=help_text("data_sources"), blank=True
+    )
+    personal_data_categories = models.TextField(
+        label("personal_data_categories"),
+        help_text=help_text("personal_data_categories"),
+        blank=True,
+    )
+    documentation_url = models.URLField(
+        label("documentation_url"),
+        help_text=help_text("documentation_url"),
+        max_length=500,
+        blank=True,
+    )
     human_oversight = models.TextField(label("human_oversight"), blank=True)
     recourse = models.TextField(label("recourse"), blank=True)
     risks_and_mitigations = models.TextField(label("risks_and_mitigations"), blank=True)
@@ -206,6 +250,9 @@ class UseCase(PythonConstraints, models.Model):
         help_text=help_text("source"),
     )
     published_at = models.DateTimeField(label("published_at"), null=True, blank=True)
+    verified_on = models.DateField(
+        label("verified_on"), help_text=help_text("verified_on"), null=True, blank=True
+    )
     created_at = models.DateTimeField(label("created_at"), auto_now_add=True)
     updated_at = models.DateTimeField(label("updated_at"), auto_now=True)
 

@@ -57,6 +57,7 @@ def usecase_detail(request, public_id):
             "completeness": score,
             "missing": missing,
             "history": selectors.usecase_history(use_case),
+            "can_verify": _may(request, "usecase-verify", "post"),
             "can_edit": _may(request, "usecase-edit")
             and workflow.is_editable(use_case.publication_state),
             "transitions": transitions,
@@ -229,6 +230,21 @@ def usecase_action(request, public_id, action):
             messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done)
+    return redirect("usecase-detail", public_id=public_id)
+
+
+def usecase_verify(request, public_id):
+    """« Je confirme que cette fiche est à jour » (POST): the date of the last verification, shown
+    on the public record at once."""
+    use_case = selectors.usecase_get(public_id)
+    if request.method == "POST":
+        services.usecase_verify(use_case=use_case, actor=request.user)
+        messages.success(
+            request,
+            _("Merci : la fiche est confirmée à jour. La date est affichée sur sa page publique.")
+            if use_case.publication_state == "published"
+            else _("Merci : la fiche est confirmée à jour."),
+        )
     return redirect("usecase-detail", public_id=public_id)
 
 

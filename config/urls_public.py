@@ -61,6 +61,11 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("cas-d-usage/", registry_views.explorer, name="explorer"),
     path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
+    path(
+        "cas-d-usage/<str:public_id>/signaler/",
+        registry_views.usecase_report,
+        name="usecase-report",
+    ),
     path("collectivites/", registry_views.collectivite_list, name="collectivite-list"),
     path("collectivites/<slug:slug>/", registry_views.collectivite_page, name="collectivite-page"),
     *(path(route, view, name=name) for route, view, name in join_views.public_urls),

@@ -30,6 +30,11 @@ urlpatterns = [
         name="usecase-edit",
     ),
     path(
+        "cas-d-usage/<str:public_id>/verifier/",
+        casestudies_views.usecase_verify,
+        name="usecase-verify",
+    ),
+    path(
         "cas-d-usage/<str:public_id>/<slug:action>/",
         casestudies_views.usecase_action,
         name="usecase-action",

@@ -13,24 +13,20 @@ curators (/curation/demandes/, accounts.policy.PUBLIC_PAGE_RULES).
    reason.
 """
 
-import time
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.bruteforce import client_address
 from registry.member_views import form_errors
 from registry.models import JoinRequest
 from registry.onboarding import OnboardingForm, directory_search, entry_with_departement
 from registry.services import join_requests as services
 from registry.services import members as members_services
+from registry.spam_guard import RateLimit, SpamGuardedForm
 from registry.vocabularies import JoinRequestState
 
 MIN_FILL_SECONDS = 3  # a person reads the page and types four fields; a robot posts at once
@@ -41,24 +37,21 @@ SIGNING_SALT = "registry.join.started"
 SESSION_SENT = "join_request_sent"
 
 
-def _rate_key(request) -> str:
-    return f"join-request:{client_address(request)}"
+JOIN_RATE = RateLimit("join-request", RATE_LIMIT, RATE_WINDOW)
 
 
-def _rate_exceeded(request) -> bool:
-    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+class JoinRequestForm(SpamGuardedForm):
+    signing_salt = SIGNING_SALT
+    min_fill_seconds = MIN_FILL_SECONDS
+    max_form_age = MAX_FORM_AGE
+    refused_message = gettext_lazy("Votre demande n'a pas pu être envoyée. Réessayez plus tard.")
+    expired_message = gettext_lazy(
+        "Ce formulaire a expiré : rechargez la page et envoyez à nouveau votre demande."
+    )
+    too_fast_message = gettext_lazy(
+        "Votre demande est partie trop vite : relisez-la et envoyez-la à nouveau."
+    )
 
-
-def _rate_count(request) -> None:
-    key = _rate_key(request)
-    if not cache.add(key, 1, RATE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, RATE_WINDOW)
-
-
-class JoinRequestForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Vos prénom et nom"),
         max_length=150,
@@ -89,37 +82,6 @@ class JoinRequestForm(forms.Form):
         help_text=gettext_lazy("Ce que vous attendez du registre, un projet en cours…"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    # Not shown to people (hidden with its label); robots that fill every field fill it.
-    website = forms.CharField(required=False, label=gettext_lazy("Ne pas remplir ce champ"))
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["started"].initial = signing.dumps(time.time(), salt=SIGNING_SALT)
-
-    def visible_fields(self):
-        return [f for f in super().visible_fields() if f.name != "website"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("website"):
-            raise ValidationError(_("Votre demande n'a pas pu être envoyée. Réessayez plus tard."))
-        try:
-            started = signing.loads(
-                self.data.get("started", ""), salt=SIGNING_SALT, max_age=MAX_FORM_AGE
-            )
-        except signing.BadSignature:
-            # Shown again with a fresh time, so that the next send is not refused the same way.
-            self.data = self.data.copy()
-            self.data["started"] = self.fields["started"].initial
-            raise ValidationError(
-                _("Ce formulaire a expiré : rechargez la page et envoyez à nouveau votre demande.")
-            ) from None
-        if time.time() - float(started) < MIN_FILL_SECONDS:
-            raise ValidationError(
-                _("Votre demande est partie trop vite : relisez-la et envoyez-la à nouveau.")
-            )
-        return data
 
 
 def join(request):
@@ -138,7 +100,7 @@ def join_entry(request, key):
         return render(request, "registry/join_entry.html", context)
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST":
-        if _rate_exceeded(request):
+        if JOIN_RATE.exceeded(request):
             form.is_valid()
             form.add_error(
                 None,
@@ -148,7 +110,7 @@ def join_entry(request, key):
                 ),
             )
         elif form.is_valid():
-            _rate_count(request)
+            JOIN_RATE.count(request)
             try:
                 join_request = services.join_request_create(
                     entry=entry,
@@ -165,7 +127,7 @@ def join_entry(request, key):
     context["form"] = form
     response = render(request, "registry/join_entry.html", context)
     if form.errors:
-        response.status_code = 429 if _rate_exceeded(request) else 400
+        response.status_code = 429 if JOIN_RATE.exceeded(request) else 400
     return response
 
 

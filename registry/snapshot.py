@@ -44,6 +44,8 @@ COLLECTIVITES = "collectivites"  # partner collectivités: [slug]
 COLLECTIVITE = "collectivite"  # the publishing collectivité's identity
 CHILDREN = "children"  # a list of rows (steps, lessons…), each with its own fields
 REF = "ref"  # in a child row: a code of a catalogue entry (a knowledge-base risk)
+EMAIL = "email"  # an address, shown as a mailto: link
+URLS = "urls"  # web addresses, one a line, shown as links
 
 # Who reads a field: what leaves the collectivité when published, or its members only.
 PUBLISHED = "published"
@@ -236,6 +238,18 @@ FIELDS: list[Field] = [
         page=False,
     ),
     Field(
+        "public_contact_email",
+        _("adresse de contact publique"),
+        EMAIL,
+        section="identity",
+        help_text=_(
+            "Une adresse générique que la collectivité choisit de publier (ex. "
+            "numerique@mairie-exemple.fr), visible de tous. L'adresse de contact ci-dessus reste "
+            "réservée aux membres du réseau."
+        ),
+        page=False,
+    ),
+    Field(
         "tools",
         _("outils du catalogue"),
         TOOLS,
@@ -385,6 +399,41 @@ FIELDS: list[Field] = [
         column="personal_data",
     ),
     Field(
+        "legal_basis",
+        _("fondement juridique"),
+        section="regulation",
+        search=True,
+        help_text=_(
+            "Le texte qui autorise ce traitement : loi, décret, délibération, mission de service "
+            "public…"
+        ),
+    ),
+    Field(
+        "legal_basis_links",
+        _("textes de référence (liens)"),
+        URLS,
+        section="regulation",
+        help_text=_("Les adresses des textes (Légifrance, délibération…), une par ligne."),
+    ),
+    Field(
+        "data_sources",
+        _("données utilisées"),
+        section="regulation",
+        search=True,
+        help_text=_(
+            "Les sources et catégories de données que l'outil reçoit ou produit (courriers, "
+            "dossiers d'état civil, données ouvertes…)."
+        ),
+    ),
+    Field(
+        "personal_data_categories",
+        _("catégories de données personnelles"),
+        section="regulation",
+        help_text=_(
+            "Le cas échéant : identité, coordonnées, situation familiale, données de santé…"
+        ),
+    ),
+    Field(
         "hosting",
         _("hébergement"),
         CHOICE,
@@ -399,6 +448,15 @@ FIELDS: list[Field] = [
         CHOICE,
         section="regulation",
         vocabulary=v.Sourcing,
+    ),
+    Field(
+        "documentation_url",
+        _("documentation ou code source"),
+        URLS,
+        section="regulation",
+        help_text=_(
+            "Le lien vers la documentation de l'outil ou son code source, s'il est publié."
+        ),
     ),
     Field("human_oversight", _("contrôle humain"), section="safeguards", weight=4),
     Field("recourse", _("voies de recours"), section="safeguards"),
@@ -456,7 +514,7 @@ FIELDS: list[Field] = [
         section="outcomes",
         weight=7,
         search=True,
-        export=False,
+        importable=False,
         children=(
             _child("text", _("enseignement"), search=True),
             _child("category", _("thème"), CHOICE, vocabulary=v.LessonCategory),
@@ -470,7 +528,7 @@ FIELDS: list[Field] = [
         layout="table",
         section="outcomes",
         weight=5,
-        export=False,
+        importable=False,
         children=(
             _child("name", _("indicateur")),
             _child("unit", _("unité")),
@@ -486,7 +544,7 @@ FIELDS: list[Field] = [
         CHILDREN,
         layout="table",
         section="outcomes",
-        export=False,
+        importable=False,
         children=(
             _child("kind", _("nature du coût"), CHOICE, vocabulary=v.CostKind),
             _child("amount", _("montant (€)"), DECIMAL, currency=True),
@@ -499,7 +557,7 @@ FIELDS: list[Field] = [
         _("analyses d'impact"),
         CHILDREN,
         section="safeguards",
-        export=False,
+        importable=False,
         children=(
             _child("type", _("analyse d'impact"), CHOICE, vocabulary=v.ImpactAssessmentType),
             _child("status", _("état"), CHOICE, vocabulary=v.ImpactAssessmentStatus),
@@ -513,7 +571,7 @@ FIELDS: list[Field] = [
         CHILDREN,
         section="safeguards",
         column="risk_codes",
-        export=False,
+        importable=False,
         children=(
             _child(
                 "code",
@@ -551,6 +609,15 @@ FIELDS: list[Field] = [
         section="publication",
         writable=False,
         column="published_at",
+        page=False,
+    ),
+    Field(
+        "verified_on",
+        _("dernière vérification par la collectivité"),
+        DATE,
+        section="publication",
+        writable=False,
+        help_text=_("La date à laquelle la collectivité a confirmé que la fiche est à jour."),
         page=False,
     ),
     Field(
@@ -760,8 +827,9 @@ def completeness(payload: dict) -> tuple[int, list[dict]]:
     return score, missing
 
 
-# Not compared: identity and dates the registry sets, and the curators' annotations.
-NOT_COMPARED = {"public_id", "uuid", "collectivite", "published_at", "curation"}
+# Not compared: identity and dates the registry sets (the verification: a date, no review), and
+# the curators' annotations.
+NOT_COMPARED = {"public_id", "uuid", "collectivite", "published_at", "verified_on", "curation"}
 
 
 def field_label(name: str) -> str:
@@ -864,8 +932,14 @@ def _columns_of(f: Field) -> list[Column]:
         ]
     if f.kind in (CHOICES, COLLECTIVITES):
         return [Column(name, f, lambda p: _joined(p[name]))]
-    if f.kind == CHILDREN:  # a list of their main text (steps)
+    if f.kind == CHILDREN and f.is_importable:  # a list of their main text (steps)
         return [Column(name, f, lambda p: _joined(row["text"] for row in p[name]))]
+    if f.kind == CHILDREN:  # each row as « field=value ; field=value », exported only
+        return [
+            Column(name, f, lambda p: _joined(_row_text(f, row) for row in p[name]), derived=True)
+        ]
+    if f.kind == URLS:
+        return [Column(name, f, lambda p: _joined(links_of(p[name])))]
     column = Column(
         name,
         f,
@@ -887,6 +961,24 @@ def _columns_of(f: Field) -> list[Column]:
             )
             for i, register in enumerate(registers)
         ),
+    ]
+
+
+def _row_text(f: Field, row: dict) -> str:
+    """A child row in an export cell: its fields' codes and values, the empty ones left out."""
+    return " ; ".join(
+        f"{child.name}={row[child.name]}"
+        for child in f.children
+        if row.get(child.name) not in (None, "", [])
+    )
+
+
+def links_of(value: str | None) -> list[str]:
+    """The web addresses of a URLS field (one a line; spaces and « | » also separate them)."""
+    return [
+        item
+        for item in (value or "").replace("|", "\n").split()
+        if item.startswith(("http://", "https://"))
     ]
 
 
@@ -917,6 +1009,8 @@ class Cell:
     text: str
     # (label, URL name, argument): links the page builds (a tool, a collectivité, a phase…).
     links: tuple = ()
+    # (label, address): links to addresses given by the collectivité (texts, documentation).
+    urls: tuple = ()
 
 
 def _date_text(value: str | None) -> str:
@@ -944,6 +1038,10 @@ def display(f: Field, value) -> Cell:
         return Cell("", tuple((slug, f.link, slug) for slug in value))
     if f.kind == REF:
         return Cell("", ((value, f.link, value),))
+    if f.kind == EMAIL:
+        return Cell(value or "", urls=((value, f"mailto:{value}"),) if value else ())
+    if f.kind == URLS:
+        return Cell("", urls=tuple((url, url) for url in links_of(value)))
     if f.kind == DECIMAL:
         if value is None:
             return Cell("—")

@@ -1,6 +1,7 @@
 """Pages of the public site: they read the public schema only (benchmark table, catalogue)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -11,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import visibility_scope
 from registry import coverage as cov
-from registry import exports, selectors, snapshot
+from registry import exports, report, selectors, snapshot
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
-from registry.models import Collectivite, DirectoryEntry, Tool
+from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
 from registry.peers import peers_of
+from registry.services.reports import error_report_send
 
 # How many comparable collectivités a collectivité's page lists.
 PEERS_SHOWN = 10
@@ -131,7 +133,39 @@ def explorer(request):
     )
 
 
-def usecase_page(request, public_id):
+def published_versions(entry) -> list[dict]:
+    """The public history of a record: its publications (what changed, by label) and its
+    collectivité's verifications, newest first; from the benchmark's history (public schema)."""
+    shown = {
+        v.HistoryAction.PUBLISHED,
+        v.HistoryAction.REPLACED,
+        v.HistoryAction.VERIFIED,
+    }
+    labels = dict(v.HistoryAction.choices)
+    versions = []
+    for event in BenchmarkEntryEvent.objects.filter(uuid=entry.uuid, action__in=shown).order_by(
+        "-created_at", "-id"
+    ):
+        changed = [
+            snapshot.field_label(name)
+            for name in event.changes
+            if name not in snapshot.NOT_COMPARED
+            and name in snapshot.BY_NAME
+            and snapshot.BY_NAME[name].audience == snapshot.PUBLISHED
+        ]
+        versions.append(
+            {
+                "date": event.created_at,
+                "action": labels.get(event.action, event.action),
+                "first": event.action == v.HistoryAction.PUBLISHED,
+                "verified": event.action == v.HistoryAction.VERIFIED,
+                "changed": changed,
+            }
+        )
+    return versions
+
+
+def usecase_page(request, public_id, *, report_form=None, status=200):
     scope = visibility_scope(request.user)
     entry = selectors.benchmark_entries(scope).filter(public_id=public_id).first()
     if entry is None:
@@ -153,8 +187,49 @@ def usecase_page(request, public_id):
             "status_labels": dict(v.Status.choices),
             "kinds": dict(v.CollectiviteKind.choices),
             "bands": dict(v.PopulationBand.choices),
+            "verified_on": parse_date(uc["verified_on"]) if uc.get("verified_on") else None,
+            "versions": published_versions(entry),
+            "report_form": report_form or report.ErrorReportForm(),
         },
+        status=status,
     )
+
+
+def usecase_report(request, public_id):
+    """POST only; the form is on the record's page (registry.views.usecase_page), which shows it
+    again with its errors."""
+    entry = (
+        selectors.benchmark_entries(visibility_scope(request.user))
+        .select_related("collectivite")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404(_("Aucun cas d'usage publié avec cet identifiant."))
+    if request.method != "POST":
+        return redirect("usecase-page", public_id=public_id)
+    form = report.ErrorReportForm(request.POST)
+    if report.REPORT_RATE.exceeded(request):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Trop de signalements ont été envoyés depuis votre connexion. Réessayez dans "
+                "une heure."
+            ),
+        )
+        return usecase_page(request, public_id, report_form=form, status=429)
+    if not form.is_valid():
+        return usecase_page(request, public_id, report_form=form, status=400)
+    report.REPORT_RATE.count(request)
+    error_report_send(
+        entry=entry, message=form.cleaned_data["message"], email=form.cleaned_data["email"]
+    )
+    messages.success(
+        request,
+        _("Merci : votre signalement a été transmis à la collectivité et aux curateurs du CDG74."),
+    )
+    return redirect("usecase-page", public_id=public_id)
 
 
 def collectivite_list(request):

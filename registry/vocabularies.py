@@ -307,6 +307,8 @@ class HistoryAction(models.TextChoices):
     REMOVED = "removed", _("Retrait du registre commun")
     RESTRICTED = "restricted", _("Diffusion restreinte aux membres")
     ANNOTATED = "annotated", _("Annotation du CDG")
+    REPLACED = "replaced", _("Nouvelle version publiée")
+    VERIFIED = "verified", _("Fiche confirmée à jour par la collectivité")
 
 
 class SubmissionState(models.TextChoices):

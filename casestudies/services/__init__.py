@@ -22,6 +22,7 @@ from casestudies.services.usecases import (
     current_collectivite,
     usecase_create,
     usecase_update,
+    usecase_verify,
     version_of,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "usecase_submit",
     "usecase_unpublish",
     "usecase_update",
+    "usecase_verify",
     "usecase_withdraw",
     "version_of",
 ]

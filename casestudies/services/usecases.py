@@ -350,3 +350,23 @@ def _check_version(use_case: UseCase, expected: str) -> None:
             "what": _(" (%s)") % what if what else "",
         }
     )
+
+
+@transaction.atomic
+def usecase_verify(*, use_case: UseCase, actor) -> UseCase:
+    """« Je confirme que cette fiche est à jour »: today becomes the date of the collectivité's
+    last verification, on its use case and, when published, on its public record at once (a date,
+    nothing the curators review), with a line in both histories."""
+    lock(use_case)
+    use_case.verified_on = timezone.localdate()
+    UseCase.objects.filter(pk=use_case.pk).update(verified_on=use_case.verified_on)
+    record_event(
+        use_case,
+        actor,
+        "verified",
+        comment=_("Fiche confirmée à jour le %s.") % date_format(use_case.verified_on, "j F Y"),
+    )
+    registry_services.benchmark_entry_verified(
+        uuid=use_case.uuid, actor=actor, verified_on=use_case.verified_on
+    )
+    return use_case

@@ -182,6 +182,27 @@ def benchmark_entry_write(
     return entry
 
 
+@transaction.atomic
+def benchmark_entry_verified(*, uuid, actor, verified_on) -> bool:
+    """The collectivité confirmed its published record is up to date: the date is shown at once
+    (payload), with a line of the entry's history."""
+    entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
+    if entry is None:
+        return False
+    before = entry.payload.get("verified_on")
+    entry.payload = {**entry.payload, "verified_on": verified_on.isoformat()}
+    entry.save(update_fields=["payload", "updated_at"])
+    entry_event(
+        uuid=uuid,
+        public_id=entry.public_id,
+        actor=actor,
+        action="verified",
+        changes={"verified_on": {"before": before, "after": verified_on.isoformat()}},
+    )
+    benchmark_changed()
+    return True
+
+
 VISIBILITY_RANK = {Visibility.PRIVATE: 0, Visibility.NETWORK: 1, Visibility.PUBLIC: 2}
 
 
