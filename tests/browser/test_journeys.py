@@ -47,7 +47,7 @@ def test_a_use_case_goes_from_the_form_to_the_explorer(browser, live_site):
     contributor.get_by_label("Relation usagers et accueil").check()
     contributor.get_by_label("Niveau d'automatisation").select_option("recommendation")
     contributor.get_by_label("État d'avancement").select_option("pilot")
-    contributor.get_by_label("Données personnelles").select_option("yes")
+    contributor.get_by_label("Données personnelles", exact=True).select_option("yes")
     contributor.get_by_role("button", name="Enregistrer et continuer").click()
     expect(contributor).to_have_url(re.compile(r"/modifier/demarche/$"))
     contributor.locator("#id_steps-0-text").fill("Analyse de 500 courriers types")

@@ -74,7 +74,7 @@ def test_the_page_shows_what_is_filled_in_and_the_new_fields(client_for, publish
         "Recours gracieux auprès du maire.",
         "Fonde des décisions individuelles",
         "10 janvier 2024",
-        "1 mars 2025",
+        "1er mars 2025",
         "Hébergement",
         "Fondement juridique",
         "Article L2121-23 du CGCT",
