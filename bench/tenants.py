@@ -203,7 +203,7 @@ def time_requests(requests: dict, runs: int) -> dict[str, float]:
     # DEBUG=0 picks whitenoise's manifest storage, whose manifest exists only after collectstatic.
     simple = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(STORAGES={**django.conf.settings.STORAGES, **simple}):
-        for name, target in requests.items():
+        for target in requests.values():
             for _ in range(5):
                 call(*target)
         for _ in range(runs):
@@ -249,8 +249,15 @@ def time_noop_migrate(url: str, processes: int) -> float:
     }
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "manage.py", "migrate_schemas", "--noinput", "-v", "0"]
-        + ["--executor=multiprocessing"],
+        [
+            sys.executable,
+            "manage.py",
+            "migrate_schemas",
+            "--noinput",
+            "-v",
+            "0",
+            "--executor=multiprocessing",
+        ],
         cwd=ROOT,
         env=env,
         check=True,
@@ -265,7 +272,8 @@ def migrate_processes() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)"
+            "SELECT current_setting('max_connections')::int"
+            " - (SELECT count(*) FROM pg_stat_activity)"
         )
         free = cursor.fetchone()[0]
     return max(1, min(os.cpu_count() or 1, free // 4))
