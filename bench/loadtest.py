@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -63,6 +64,23 @@ def wrk(base: str, host: str, path: str, headers: dict, duration: int) -> dict:
     return {"rate": rate, "p99_ms": p99_ms, "errors": errors}
 
 
+def default_cache_url() -> str | None:
+    """Redis DB 15 on localhost when it answers, else None (the database cache)."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return None
+    return "redis://127.0.0.1:6379/15"
+
+
+def forget_keys(cache_url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(cache_url)
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tenants", type=int, default=200)
@@ -81,6 +99,8 @@ def main() -> int:
     from django.db import connections
 
     server = None
+    prefix = "loadtest-" + secrets.token_hex(4)
+    cache_url = None
     log_path = ROOT / "var" / "loadtest-gunicorn.log"
     try:
         started = time.perf_counter()
@@ -96,6 +116,10 @@ def main() -> int:
         )
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
         env["SECRET_KEY"] = "loadtest-" + secrets.token_hex(24)
+        cache_url = env.get("CACHE_URL") or default_cache_url()
+        if cache_url:  # shared by the two workers, as in production; keys of this run only
+            env["CACHE_URL"], env["CACHE_KEY_PREFIX"] = cache_url, prefix
+        print(f"cache: {cache_url or 'database (django_cache)'}", flush=True)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT,
@@ -129,6 +153,8 @@ def main() -> int:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(15)
         connections.close_all()
+        if cache_url:
+            forget_keys(cache_url, prefix)
         if not options.keep:
             bench_tenants.recreate_database(admin_url, options.database, drop_only=True)
 
