@@ -15,7 +15,7 @@ on the server of DATABASE_URL, dropped first if it exists and at the end unless 
 
 It ends with one line per scale: `tenants: scale=N list_ms=… explorer_ms=… usecase_ms=…
 tenant_api_ms=… healthz_ms=… provision_median_s=… pg_class=… db_mb=… mb_per_tenant=…`, the last
-one with `migrate_noop_s=…`.
+then `tenants: migrate_noop_s=… processes=… at N`.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/tenants.py
 """
@@ -319,13 +319,15 @@ def main() -> None:
                 + f" provision_median_s={provision:.3f} pg_class={rows} db_mb={size:.0f}"
                 + f" mb_per_tenant={per_tenant:.2f}"
             )
+            print(line, flush=True)  # before the migration, which may take long
+            lines.append(line)
             if scale == scales[-1] and not options.no_migrate:
                 processes = migrate_processes()
                 connections.close_all()
                 seconds = time_noop_migrate(url, processes)
-                line += f" migrate_noop_s={seconds:.0f} migrate_processes={processes}"
-            print(line, flush=True)
-            lines.append(line)
+                line = f"tenants: migrate_noop_s={seconds:.0f} processes={processes} at {existing}"
+                print(line, flush=True)
+                lines.append(line)
     finally:
         connections.close_all()
         if not options.keep:
