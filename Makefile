@@ -14,7 +14,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help install run worker test lint format migrate seed check bench bench-directory \
-	load-directory messages fuzz faulttest replica-test
+	load-directory messages fuzz faulttest replica-test loadtest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,9 +72,17 @@ faulttest: install ## API writes while PostgreSQL is killed and restarted: nothi
 replica-test: install ## Primary + streaming replica of our own: public reads on the replica, writers on the primary
 	$(PY) -m tests.reliability.replica
 
-bench: install ## Benchmark the benchmark API at 10 and 1,000 collectivités, and the directory
+bench: install ## Benchmark the APIs and pages at 10 to 2,000 collectivités (real schemas), the directory
 	$(WITH_DB) $(PY) bench/benchmark_api.py
 	$(WITH_DB) $(PY) bench/directory.py
+	$(WITH_DB) $(PY) bench/tenants.py $(BENCH_TENANTS_ARGS)
+
+# gunicorn (2 workers, DEBUG=0) on a private database of TENANTS collectivités, wrk against it.
+TENANTS ?= 200
+loadtest: install ## Load-test gunicorn + wrk at TENANTS (200) real collectivités: req/s, ratios, p99
+	@command -v wrk >/dev/null || { echo "wrk absent : installation (apt-get)…"; \
+	  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+	$(WITH_DB) $(PY) bench/loadtest.py --tenants $(TENANTS) $(LOADTEST_ARGS)
 
 bench-directory: install ## Time the directory's load, and what it adds to other requests
 	$(WITH_DB) $(PY) bench/directory.py

@@ -659,7 +659,9 @@ def main() -> int:
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
     # Our own name, so that a test run (test_<name>) on the same server is never clobbered.
-    connection.settings_dict["TEST"]["NAME"] = "bench_" + connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = (
+        os.environ.get("BENCH_DATABASE_PREFIX", "bench_") + (connection.settings_dict["NAME"])
+    )
     old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         ratios, explorer_ms, all_met = run(args.runs, args.profile)

@@ -142,7 +142,9 @@ def main() -> int:
     setup_test_environment(debug=False)
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
-    connection.settings_dict["TEST"]["NAME"] = "benchdir_" + connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = (
+        os.environ.get("BENCH_DATABASE_PREFIX", "benchdir_") + (connection.settings_dict["NAME"])
+    )
     old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         figures, met = run(args.runs)

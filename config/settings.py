@@ -71,6 +71,12 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_BASE_SCHEMA = "modele_collectivite"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 GET_EXECUTOR_FUNCTION = "registry.tenancy.get_executor"
+# `migrate_schemas --executor=multiprocessing`: processes (each holds one connection) and schemas
+# per task. Keep processes well under PostgreSQL's max_connections minus the web workers'.
+# Seconds a process keeps a host name's collectivité (registry.middleware; 0: a query per request).
+TENANT_HOST_CACHE_SECONDS = env_int("TENANT_HOST_CACHE_SECONDS", 30)
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
+TENANT_MULTIPROCESSING_CHUNKS = env_int("TENANT_MULTIPROCESSING_CHUNKS", 50)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Test transactions roll back without signals: no host name kept across tests (a test turns it on).
+TENANT_HOST_CACHE_SECONDS = 0
 
 if not (env_str("CACHE_URL") or env_str("REDIS_URL")):  # noqa: F405
     # Without Redis, the suite (one process) keeps the cache in memory rather than in the

@@ -1,3 +1,6 @@
+import copy
+import time
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -9,6 +12,16 @@ from django_tenants.utils import get_public_schema_name
 
 def public_hosts() -> set[str]:
     return {settings.BASE_DOMAIN, *settings.PUBLIC_EXTRA_HOSTS}
+
+
+# host name -> (monotonic deadline, collectivité), per process (CollectiviteMiddleware.get_tenant).
+_HOSTS: dict[str, tuple[float, object]] = {}
+MAX_KEPT_HOSTS = 10_000
+
+
+def forget_hosts(**_kwargs) -> None:
+    """Signal receiver (registry/apps.py): a collectivité or a host name changed."""
+    _HOSTS.clear()
 
 
 class CollectiviteMiddleware(TenantMainMiddleware):
@@ -39,6 +52,25 @@ class CollectiviteMiddleware(TenantMainMiddleware):
         if response is None:
             request.collectivite = request.tenant
         return response
+
+    def get_tenant(self, domain_model, hostname):
+        """The collectivité of a host name, kept per process for TENANT_HOST_CACHE_SECONDS.
+
+        Saves the `registry_domain ⋈ registry_collectivite` query of each request. A change of a
+        collectivité or of a host name empties this process's cache at once (signals,
+        `forget_hosts`); the other processes see it within the delay. Unknown hosts are not
+        kept. Each request gets its own copy (the middleware sets attributes on it)."""
+        seconds = getattr(settings, "TENANT_HOST_CACHE_SECONDS", 0)
+        if seconds <= 0:
+            return super().get_tenant(domain_model, hostname)
+        now = time.monotonic()
+        kept = _HOSTS.get(hostname)
+        if kept is None or kept[0] <= now:
+            if len(_HOSTS) >= MAX_KEPT_HOSTS:
+                _HOSTS.clear()
+            kept = (now + seconds, super().get_tenant(domain_model, hostname))
+            _HOSTS[hostname] = kept
+        return copy.copy(kept[1])
 
     @staticmethod
     def hostname_from_request(request):

@@ -290,6 +290,29 @@ def _create_template_schema(using: str, schema: str) -> None:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(schema)}")
 
 
+def _plain_migrate(options) -> bool:
+    """`migrate_schemas` asked to apply everything, nothing else (no target, fake, plan…)."""
+    asked = ("app_label", "migration_name", "fake", "fake_initial", "plan", "prune")
+    return not any(options.get(name) for name in asked) and not options.get("check_unapplied")
+
+
+def _behind(schemas: list[str], using: str | None) -> list[str]:
+    """The public schema and the schemas missing a migration on disk. A schema that records them
+    all has nothing to apply: Django's `migrate` would only find that out after listing every
+    table visible on its search path (`introspection.table_names()`, a scan of all of pg_class:
+    ~0.3 s per schema at 2,000 schemas, quadratic in all). Not migrated, it gets no
+    post_migrate signal (no tenant app listens to one here)."""
+    expected = expected_migrations()
+    public = get_public_schema_name()
+    kept = []
+    for schema in schemas:
+        applied = None if schema == public else applied_migrations(schema, using)
+        if applied is None or not expected <= applied:
+            kept.append(schema)
+    connections[using or get_tenant_database_alias()].set_schema_to_public()
+    return kept
+
+
 def get_executor(codename: str | None = None):
     """django-tenants' executor (GET_EXECUTOR_FUNCTION), which also migrates the template.
 
@@ -314,6 +337,8 @@ def get_executor(codename: str | None = None):
                     run_migrations(self.args, self.options, self.codename, template)
                 connections[using].set_schema_to_public()
                 tenants = [schema for schema in tenants if schema != template]
+            if every_tenant and _plain_migrate(self.options):
+                tenants = _behind(tenants, self.options.get("database"))
             super().run_migrations(tenants=tenants)
 
     WithTemplate.__name__ = f"WithTemplate{base.__name__}"

@@ -108,6 +108,10 @@ def test_similar_cases_come_from_peers_first_and_say_why(directory):
     BenchmarkEntry.objects.filter(collectivite__slug__in=slugs).update(tool_ids=[tool.pk])
     with CaptureQueriesContext(connection) as queries:
         similar = similar_entries(entry, ["public"])
+    # The peers (2), the benchmark's version, the ranking; then the ranking comes from the cache.
+    assert len(queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    with CaptureQueriesContext(connection) as queries:
+        assert similar_entries(entry, ["public"]) == similar
     assert len(queries) == 3, [q["sql"][:80] for q in queries.captured_queries]
     shown = [(item["uc"]["collectivite"]["slug"], str(item["reason"])) for item in similar]
     by_slug = {}

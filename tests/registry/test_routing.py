@@ -53,3 +53,31 @@ def test_sign_in_page_of_a_collectivite_names_it(client_for):
         "Espace réservé aux agents : Communauté d&#x27;agglomération du Grand Annecy"
         in response.content.decode()
     )
+
+
+def test_host_cache_saves_the_domain_query_and_forgets_on_change(client_for, annecy, settings):
+    """TENANT_HOST_CACHE_SECONDS: a process keeps a host's collectivité (one query saved per
+    request); saving the collectivité empties the cache, so the next request reads it again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registry import middleware
+
+    settings.TENANT_HOST_CACHE_SECONDS = 30
+    middleware.forget_hosts()
+    client = client_for("grand-annecy")
+
+    def domain_queries():
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/compte/connexion/")
+        return sum('FROM "registry_domain"' in query["sql"] for query in queries)
+
+    try:
+        assert domain_queries() == 1
+        assert domain_queries() == 0
+        annecy.name = "Grand Annecy (renommé)"
+        annecy.save()
+        assert domain_queries() == 1
+        assert "Grand Annecy (renommé)" in client.get("/compte/connexion/").content.decode()
+    finally:
+        middleware.forget_hosts()
