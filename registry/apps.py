@@ -3,6 +3,8 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from django_tenants.signals import tenant_delete_callback
 
+from registry.middleware import forget_hosts
+
 
 class RegistryConfig(AppConfig):
     name = "registry"
@@ -16,8 +18,6 @@ class RegistryConfig(AppConfig):
         post_delete.disconnect(tenant_delete_callback)
         post_delete.connect(tenant_delete_callback, sender=collectivite)
         # The per-process cache of host names (registry.middleware) forgets them on any change.
-        from registry.middleware import forget_hosts
-
         for model in (collectivite, self.get_model("Domain")):
             for signal in (post_save, post_delete):
                 signal.connect(forget_hosts, sender=model, dispatch_uid=f"forget_hosts_{model}")
