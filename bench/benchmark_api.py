@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -635,13 +636,10 @@ def run(runs: int, with_profile: bool) -> tuple[dict, float, bool]:
     return ratios, explorer_ms, all(met) and explorer_met
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--runs", type=int, default=50, help="timed runs per measure (50)")
-    parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN at 1,000")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    args = parser.parse_args()
-
+@contextlib.contextmanager
+def throwaway_database(default_prefix: str):
+    """Django set up on a migrated database of its own (BENCH_DATABASE_PREFIX, else
+    default_prefix, before the configured name), dropped afterwards, whatever happens."""
     configure_environment()
     django.setup()
     from django.conf import settings
@@ -655,20 +653,31 @@ def main() -> int:
 
     setup_test_environment(debug=False)
     # DEBUG=0 selects whitenoise's manifest storage, whose manifest only `collectstatic` writes:
-    # the explorer's template resolves its static URLs with the plain storage (as the tests do).
+    # the templates resolve their static URLs with the plain storage (as the tests do).
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
     # Our own name, so that a test run (test_<name>) on the same server is never clobbered.
     connection.settings_dict["TEST"]["NAME"] = (
-        os.environ.get("BENCH_DATABASE_PREFIX", "bench_") + (connection.settings_dict["NAME"])
+        os.environ.get("BENCH_DATABASE_PREFIX", default_prefix) + connection.settings_dict["NAME"]
     )
     old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
-        ratios, explorer_ms, all_met = run(args.runs, args.profile)
+        yield
     finally:
         connection.set_schema_to_public()
         teardown_databases(old_config, verbosity=0)
         say(f"Base jetable {connection.settings_dict['TEST']['NAME']} supprimée.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per measure (50)")
+    parser.add_argument("--profile", action="store_true", help="cProfile and EXPLAIN at 1,000")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+
+    with throwaway_database("bench_"):
+        ratios, explorer_ms, all_met = run(args.runs, args.profile)
     figures = [f"{name}={value:.2f}" for name, value in ratios.items()]
     say(" ".join(["bench:", *figures, f"explorer_1000_ms={explorer_ms:.2f}"]))
     return 0 if all_met or not args.strict else 1

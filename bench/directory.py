@@ -28,28 +28,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
-import os
 import statistics
 import time
 
-import django
+from bench.benchmark_api import say, throwaway_database
 
 MAX_LOAD_SECONDS = 60.0
 WARMUP_RUNS = 5
 LIST = "/api/v1/benchmark/use-cases/?page_size=20"
 HOME = "/"
 SEARCHES = {"search_ms": "/api/v1/directory/?q=anecy", "code_ms": "/api/v1/directory/?q=74010"}
-
-
-def configure_environment() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["API_THROTTLE_ANON"] = "1000000/min"
-    os.environ["API_THROTTLE_USER"] = "1000000/min"
-    os.environ["DEBUG"] = "0"
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def measure(client, path: str, runs: int) -> tuple[float, int]:
@@ -128,30 +116,8 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
-    configure_environment()
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import (
-        override_settings,
-        setup_databases,
-        setup_test_environment,
-        teardown_databases,
-    )
-
-    setup_test_environment(debug=False)
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
-    connection.settings_dict["TEST"]["NAME"] = (
-        os.environ.get("BENCH_DATABASE_PREFIX", "benchdir_") + (connection.settings_dict["NAME"])
-    )
-    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
-    try:
+    with throwaway_database("benchdir_"):
         figures, met = run(args.runs)
-    finally:
-        connection.set_schema_to_public()
-        teardown_databases(old_config, verbosity=0)
-        say(f"Base jetable {connection.settings_dict['TEST']['NAME']} supprimée.")
     say(" ".join(["bench-directory:", *(f"{name}={value}" for name, value in figures.items())]))
     return 0 if met or not args.strict else 1
 
