@@ -45,8 +45,11 @@ def role_of(user, collectivite) -> str | None:
     """The user's role in the collectivité; platform superusers act as its admin."""
     if user is None or not user.is_authenticated or not user.is_active or collectivite is None:
         return None
-    membership = membership_of(user, collectivite)
-    if membership is not None:
+    known = getattr(user, "role_in", None)  # read with the API token (accounts.authentication)
+    if known is not None and known[0] == collectivite.pk:
+        if known[1] is not None:
+            return known[1]
+    elif (membership := membership_of(user, collectivite)) is not None:
         return membership.role
     if user.is_superuser:
         return Role.ADMIN

@@ -15,6 +15,7 @@ from casestudies.serializers import (
     UseCaseSerializer,
     UseCaseWriteSerializer,
 )
+from registry import page_cache
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -77,6 +78,20 @@ class UseCaseViewSet(
         # The version to send back as If-Match: a write made on a stale copy gets a 412.
         response["ETag"] = f'"{services.version_of(fresh)}"'
         return response
+
+    def list(self, request, *args, **kwargs):
+        # The policy has let the request through: its answer is the same for every member until
+        # the next write of the collectivité's use cases or of the benchmark.
+        def compute():
+            response = self.finalize_response(request, super(UseCaseViewSet, self).list(request))
+            return response.render()
+
+        return page_cache.kept_for_members(
+            request,
+            "usecase-list",
+            compute,
+            version=selectors.data_version(),
+        )
 
     def retrieve(self, request, *args, **kwargs):
         use_case = self.get_object()  # read with everything its representation needs

@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -5,6 +6,23 @@ from casestudies.models import UseCase, UseCaseEvent
 from registry import snapshot
 from registry.models import BenchmarkEntryEvent, Tool
 from registry.vocabularies import HistoryAction
+
+
+def data_version() -> list:
+    """What changes with every write of the collectivité's use cases, in one query on its schema:
+    the last history event (every creation and transition writes one), the last modification
+    time (an update moves it, with or without an event), the number of use cases, and the
+    benchmark's version (registry.selectors.benchmark_version: names of tools, domains and
+    partners). It keys the members' kept answers (registry.page_cache.kept_for_members)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM casestudies_usecaseevent),"
+            " (SELECT max(updated_at) FROM casestudies_usecase),"
+            " (SELECT count(*) FROM casestudies_usecase),"
+            " (SELECT version FROM registry_benchmarkversion WHERE id = 1)"
+        )
+        last_event, last_change, count, benchmark = cursor.fetchone()
+    return [last_event, last_change.isoformat() if last_change else None, count, benchmark or 0]
 
 
 def usecase_list() -> QuerySet[UseCase]:

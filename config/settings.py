@@ -230,7 +230,7 @@ def _cache_from_url(url: str) -> dict:
     tenant: throttling, lockouts and the benchmark's answers are the same on every host.
     """
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "config.cache.RedisCache", "LOCATION": url}
     if url:
         raise ImproperlyConfigured(f"CACHE_URL={url!r}: redis://… attendu (ou vide).")
     return {
@@ -330,8 +330,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.AnonCounterThrottle",
+        "config.throttling.UserCounterThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),

@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policy import visibility_scope
-from registry import coverage, exports, selectors
+from registry import coverage, exports, page_cache, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, DirectoryEntry, Tool
@@ -119,6 +119,15 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
         etag = self.etag()
         if unchanged := self.not_modified(etag):
             return unchanged
+        if request.accepted_renderer.format == "json":
+            # The same page for every anonymous caller (registry.page_cache).
+            return page_cache.kept(
+                request, "benchmark-list", lambda: self.list_page(etag), version=self.version()
+            )
+        return self.list_page(etag)
+
+    def list_page(self, etag: str):
+        request = self.request
         queryset = self.filtered()
         # The count of a filtered benchmark is computed once per version of the benchmark.
         count = self.cached("count", queryset.count)

@@ -42,6 +42,11 @@ class RateLimit:
                 cache.add(key, 1, self.window)
 
 
+def signed_now(salt: str) -> str:
+    """The signed time a form is shown at (also made anew in kept pages, registry.page_cache)."""
+    return signing.dumps(time.time(), salt=salt)
+
+
 class SpamGuardedForm(forms.Form):
     """A honeypot (`website`) and a signed start time (`started`), checked in clean()."""
 
@@ -62,7 +67,7 @@ class SpamGuardedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["started"].initial = signing.dumps(time.time(), salt=self.signing_salt)
+        self.fields["started"].initial = signed_now(self.signing_salt)
 
     def visible_fields(self):
         return [f for f in super().visible_fields() if f.name != "website"]

@@ -16,6 +16,7 @@ from registry import exports, report, selectors, snapshot
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
+from registry.page_cache import cached_page
 from registry.peers import peers_of
 from registry.services.reports import error_report_send
 
@@ -71,6 +72,7 @@ def home(request):
     )
 
 
+@cached_page
 def explorer(request):
     scope = visibility_scope(request.user)
     filterset = BenchmarkFilter(
@@ -165,6 +167,7 @@ def published_versions(entry) -> list[dict]:
     return versions
 
 
+@cached_page(form=report.ErrorReportForm)
 def usecase_page(request, public_id, *, report_form=None, status=200):
     scope = visibility_scope(request.user)
     entry = selectors.benchmark_entries(scope).filter(public_id=public_id).first()

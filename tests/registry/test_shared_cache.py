@@ -29,7 +29,7 @@ def test_keys_do_not_depend_on_the_hosts_tenant(annecy, cdg74):
 
 def test_cache_url_selects_redis_or_the_database():
     assert _cache_from_url("redis://127.0.0.1:6379/5") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/5",
     }
     database = _cache_from_url("")

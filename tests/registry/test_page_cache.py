@@ -1,0 +1,130 @@
+"""Kept answers (registry.page_cache, issue 14): the explorer, a record's page and the benchmark
+list are kept for anonymous visitors per version of the benchmark, a member's list of their
+collectivité's use cases per version of its data. A kept answer is never stale after a write,
+never served to someone it was not made for, and its forms keep working for each visitor."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from registry import report
+from registry.vocabularies import Visibility
+from tests.conftest import data_queries
+from tests.factories import PublishedUseCaseFactory
+
+TENANT_LIST = "/api/v1/use-cases/"
+
+
+def _visitor() -> Client:
+    """A new anonymous visitor (no cookie), whose forms are checked for CSRF like a browser's."""
+    return Client(HTTP_HOST=settings.BASE_DOMAIN, enforce_csrf_checks=True)
+
+
+def _hidden(page: bytes, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page.decode()).group(1)
+
+
+def _queries(call) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    return response, data_queries(captured)
+
+
+@pytest.fixture
+def published(annecy):
+    return PublishedUseCaseFactory(collectivite=annecy, title="Assistant des réponses aux usagers")
+
+
+def test_the_explorer_is_kept_and_shows_a_new_publication_at_once(published, annecy):
+    first = _visitor().get("/cas-d-usage/")
+    assert first.status_code == 200 and "Assistant des réponses aux usagers" in first.text
+    again, queries = _queries(lambda: _visitor().get("/cas-d-usage/"))
+    assert again.status_code == 200 and again.text == first.text.replace(
+        _hidden(first.content, "csrfmiddlewaretoken"), _hidden(again.content, "csrfmiddlewaretoken")
+    )
+    assert len(queries) == 1, queries  # the benchmark's version
+    PublishedUseCaseFactory(collectivite=annecy, title="Tri des courriers entrants")
+    assert "Tri des courriers entrants" in _visitor().get("/cas-d-usage/").text
+
+
+def test_a_kept_page_gives_each_visitor_a_working_form(published, monkeypatch):
+    path = f"/cas-d-usage/{published.public_id}/"
+    first = _visitor().get(path)
+    visitor = _visitor()
+    page = visitor.get(path)
+    assert page.status_code == 200
+    # Their own CSRF token (with its cookie) and a signed time of their own visit.
+    assert settings.CSRF_COOKIE_NAME in page.cookies
+    token = _hidden(page.content, "csrfmiddlewaretoken")
+    assert token != _hidden(first.content, "csrfmiddlewaretoken")
+    started = _hidden(page.content, "started")
+    salt = report.ErrorReportForm.signing_salt
+    assert signing.loads(started, salt=salt) >= signing.loads(
+        _hidden(first.content, "started"), salt=salt
+    )
+    # Sent at once, the robots' guard still refuses it; after the minimum time, it leaves.
+    values = {"message": "Le nom de l'outil est faux.", "email": "", "website": ""}
+    sent = {**values, "csrfmiddlewaretoken": token, "started": started}
+    too_fast = visitor.post(f"{path}signaler/", sent)
+    assert too_fast.status_code == 400 and "trop vite" in too_fast.text
+    monkeypatch.setattr(report.ErrorReportForm, "min_fill_seconds", 0)
+    assert visitor.post(f"{path}signaler/", sent).status_code == 302
+    assert _visitor().post(f"{path}signaler/", sent).status_code == 403  # no cookie: CSRF
+
+
+def test_signed_in_visitors_never_get_the_anonymous_page(client_for, people, annecy, published):
+    network = PublishedUseCaseFactory(
+        collectivite=annecy, title="Cas réservé au réseau", visibility=Visibility.NETWORK
+    )
+    assert network.title not in _visitor().get("/cas-d-usage/").text
+    assert network.title in client_for(None, people["curator"]).get("/cas-d-usage/").text
+    assert network.title in client_for(None, people["reader"]).get("/cas-d-usage/").text
+    # A visitor with a session cookie (even an empty one) is answered for themselves.
+    with_session = _visitor()
+    with_session.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+    _response, queries = _queries(lambda: with_session.get("/cas-d-usage/"))
+    assert len(queries) > 1
+    assert network.title not in _visitor().get("/cas-d-usage/").text
+
+
+def test_the_benchmark_list_is_kept_per_version(api_for, annecy, published):
+    first = api_for(None).get("/api/v1/benchmark/use-cases/")
+    again, queries = _queries(lambda: api_for(None).get("/api/v1/benchmark/use-cases/"))
+    assert again.json() == first.json() and again["ETag"] == first["ETag"]
+    assert len(queries) == 1, queries
+    PublishedUseCaseFactory(collectivite=annecy, title="Tri des courriers entrants")
+    titles = [row["title"] for row in api_for(None).get("/api/v1/benchmark/use-cases/").json()[
+        "results"
+    ]]  # fmt: skip
+    assert "Tri des courriers entrants" in titles
+
+
+def test_a_kept_member_list_is_for_members_only(api_for, people, published):
+    member = api_for("grand-annecy", people["reader"])
+    assert member.get(TENANT_LIST).status_code == 200
+    assert member.get(TENANT_LIST).status_code == 200  # kept
+    assert api_for("grand-annecy").get(TENANT_LIST).status_code == 404  # reveals nothing
+    assert api_for("grand-annecy", people["other"]).get(TENANT_LIST).status_code == 404
+    # The CDG74's own list is not the Grand Annecy's, though both were asked the same address.
+    cdg74_list = api_for("cdg74", people["other"]).get(TENANT_LIST).json()
+    assert published.public_id not in [row["public_id"] for row in cdg74_list["results"]]
+
+
+def test_a_token_caller_is_checked_with_one_query(api_for, people, published):
+    token = Token.objects.create(user=people["reader"])
+    client = api_for("grand-annecy")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(TENANT_LIST).status_code == 200
+    response, queries = _queries(lambda: client.get(TENANT_LIST))
+    assert response.status_code == 200
+    # Host, token with the caller's role here, the collectivité's data version.
+    assert len(queries) <= 3, queries
+    stranger = Token.objects.create(user=people["other"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {stranger.key}")
+    assert client.get(TENANT_LIST).status_code == 404
