@@ -265,6 +265,32 @@ def time_noop_migrate(url: str, processes: int) -> float:
     return time.perf_counter() - started
 
 
+PROBE_MIGRATION = "9999_bench_probe_column"
+
+
+def time_column_migrate(url: str, processes: int) -> float:
+    """Seconds of `migrate_schemas --executor=multiprocessing` applying one migration that adds a
+    column to a tenant table (casestudies.UseCase) in every schema: a throwaway migration file,
+    written next to the real ones for the run and removed after it (the database is dropped)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    leaf = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("casestudies")[0][1]
+    probe = ROOT / "casestudies" / "migrations" / f"{PROBE_MIGRATION}.py"
+    probe.write_text(
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        f"    dependencies = [('casestudies', '{leaf}')]\n"
+        "    operations = [\n"
+        "        migrations.AddField('usecase', 'bench_probe',"
+        " models.TextField(blank=True, default='')),\n"
+        "    ]\n"
+    )
+    try:
+        return time_noop_migrate(url, processes)
+    finally:
+        probe.unlink()
+
+
 def migrate_processes() -> int:
     """Processes for the parallel migration: the cores, and at most a quarter of the free
     connection slots (the web workers and other clients keep theirs)."""
@@ -285,6 +311,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed calls per request")
     parser.add_argument("--provision-runs", type=int, default=5)
     parser.add_argument("--no-migrate", action="store_true", help="skip the no-op migrate")
+    parser.add_argument(
+        "--column-migration",
+        action="store_true",
+        help="at the last scale, also time a migration adding a column to every schema",
+    )
     parser.add_argument("--database", default="lt_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     options = parser.parse_args()
@@ -326,6 +357,16 @@ def main() -> None:
                 connections.close_all()
                 seconds = time_noop_migrate(url, processes)
                 line = f"tenants: migrate_noop_s={seconds:.0f} processes={processes} at {existing}"
+                print(line, flush=True)
+                lines.append(line)
+            if scale == scales[-1] and options.column_migration:
+                processes = migrate_processes()
+                connections.close_all()
+                seconds = time_column_migrate(url, processes)
+                line = (
+                    f"tenants: migrate_add_column_s={seconds:.0f} processes={processes}"
+                    f" at {existing}"
+                )
                 print(line, flush=True)
                 lines.append(line)
     finally:

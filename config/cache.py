@@ -38,7 +38,7 @@ class RedisCache(DjangoRedisCache):
         checks that the key exists first) and `add` a third for a new window."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=True)
+        pipe = client.pipeline(transaction=False)  # in order on one connection: no MULTI needed
         pipe.set(key, 0, ex=timeout, nx=True)
         pipe.incr(key)
         return pipe.execute()[1]

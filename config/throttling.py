@@ -46,4 +46,10 @@ class AnonCounterThrottle(FixedWindowMixin, AnonRateThrottle):
 
 
 class UserCounterThrottle(FixedWindowMixin, UserRateThrottle):
-    """Signed-in callers, by account (DRF's `user` rate)."""
+    """Signed-in callers, by account (DRF's `user` rate). DRF's also counts anonymous callers by
+    address, under a rate ten times theirs: the `anon` counter alone decides for them."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
