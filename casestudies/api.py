@@ -116,7 +116,7 @@ class UseCaseViewSet(
         use_case = self.get_object()
         data = self._validated(partial=partial, instance=use_case)
         try:
-            services.usecase_update(
+            updated = services.usecase_update(
                 use_case=use_case,
                 actor=request.user,
                 expected_version=self._expected_version(),
@@ -124,7 +124,7 @@ class UseCaseViewSet(
             )
         except services.StaleWrite as error:
             raise PreconditionFailed(" ".join(error.messages)) from None
-        return self._render(use_case)
+        return self._render(updated, fresh=updated)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)

@@ -22,6 +22,7 @@ from casestudies.models import (
     UseCaseEvent,
     UseCaseRisk,
 )
+from casestudies.selectors import usecase_full
 from casestudies.services.publication import current_collectivite, snapshot
 from registry import services as registry_services
 from registry import snapshot as declaration
@@ -231,7 +232,8 @@ def usecase_update(
     expected_version: str | None = None,
     **fields,
 ) -> UseCase:
-    """Change the given fields (and, when given, replace the linked lists) in one transaction.
+    """Change the given fields (and, when given, replace the linked lists) in one transaction;
+    returns the use case read again with everything its representation needs.
 
     A published use case may be edited: the benchmark keeps its last published version until a
     curator approves the change (submit, then approve)."""
@@ -288,7 +290,9 @@ def usecase_update(
     ):
         if rows is not None:
             _replace_children(model, use_case, rows)
-    changes = declaration.diff(before, snapshot(use_case))
+    # Read once with everything: the history's diff and the caller's answer (the API's).
+    fresh = usecase_full().get(pk=use_case.pk)
+    changes = declaration.diff(before, declaration.build(fresh, current_collectivite()))
     if changes:
         record_event(
             use_case,
@@ -297,7 +301,7 @@ def usecase_update(
             comment=", ".join(change["label"] for change in changes),
             changes=declaration.changes_of(changes),
         )
-    return use_case
+    return fresh
 
 
 def lock(use_case: UseCase) -> None:
