@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from registry import vocabularies as v
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Term, Tool
 from registry.peers import peers_of
-from registry.search import search_query
+from registry.synonyms import digest as synonyms_digest
+from registry.synonyms import search_query
 from registry.vocabularies import SubmissionState
 
 FACETS = [
@@ -152,9 +153,14 @@ def cached_answer(kind: str, *, version: int, scope: list[str], params, compute)
 
 
 def query_params(querydict, ignore=("page", "format")) -> list:
-    return sorted(
+    """A question's parameters, as cache keys and ETags name it; a search (`q`) also names the
+    version of the synonym list it was expanded with (a curator's edit changes its answer)."""
+    params = sorted(
         (name, sorted(values)) for name, values in querydict.lists() if name not in ignore
     )
+    if any(value.strip() for value in querydict.getlist("q")):
+        params.append(("synonyms", [synonyms_digest()]))
+    return params
 
 
 def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:

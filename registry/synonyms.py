@@ -1,0 +1,38 @@
+"""The curators' synonyms as the search reads them: loaded once into the shared cache (every
+process, every host), forgotten when a curator changes the list (registry.services.synonyms).
+
+The explorer's, the API's and the knowledge base's searches call `search_query` here; the cached
+answers of a search (the explorer's counts, the API's ETags) carry the list's `digest()`."""
+
+import hashlib
+import json
+
+from django.core.cache import cache
+
+from registry import search
+from registry.models import SynonymGroup
+
+CACHE_KEY = "search:synonyms:v1"
+
+
+def _load() -> search.Thesaurus:
+    groups = list(SynonymGroup.objects.order_by("pk").values_list("terms", "one_way"))
+    digest = hashlib.sha256(json.dumps(groups, ensure_ascii=False).encode()).hexdigest()[:16]
+    return search.Thesaurus(expansions=search.thesaurus_of(groups), digest=digest)
+
+
+def thesaurus() -> search.Thesaurus:
+    return cache.get_or_set(CACHE_KEY, _load, None)
+
+
+def forget() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def digest() -> str:
+    return thesaurus().digest
+
+
+def search_query(query: str):
+    """The French search query of what was typed, each synonym expanded into its group."""
+    return search.search_query(query, thesaurus())
