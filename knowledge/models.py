@@ -64,8 +64,22 @@ class RiskKind(models.TextChoices):
     DEPENDENCY = "dependency", _("Dépendance technologique")
 
 
+def _address_field():
+    return models.SlugField(
+        _("adresse de la page"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "En français, la fin de l'adresse de la page (« biais-de-confirmation »). Laissée "
+            "vide, elle est tirée du nom. L'ancienne adresse par le code reste valable."
+        ),
+    )
+
+
 class Risk(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    slug = _address_field()
     kind = models.CharField(_("nature"), max_length=20, choices=RiskKind.choices)
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("description"))
@@ -97,6 +111,7 @@ class Risk(models.Model):
 
 class Phase(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, choices=MethodPhase.choices)
+    slug = _address_field()
     name = models.CharField(_("nom"), max_length=200)
     position = models.PositiveSmallIntegerField(_("ordre"))
     summary = models.TextField(_("résumé"))
