@@ -4,6 +4,7 @@ catalogue, the four-phase method, bibliography, and the maturity questionnaire."
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -136,7 +137,18 @@ class Phase(models.Model):
 
 class BibliographyEntry(models.Model):
     publisher = models.CharField(_("éditeur ou auteur"), max_length=300)
-    date = models.CharField(_("date"), max_length=20, blank=True)
+    date = models.CharField(
+        _("date"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{4}(-(0[1-9]|1[0-2]))?$",
+                _("Date attendue : l'année et le mois, AAAA-MM (2024-04), ou l'année seule."),
+            )
+        ],
+        help_text=_("AAAA-MM (2024-04) : la page l'écrit « avril 2024 »."),
+    )
     title = models.CharField(_("titre"), max_length=500)
     url = models.URLField(_("lien"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)

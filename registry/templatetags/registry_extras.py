@@ -23,6 +23,12 @@ def date_fr(value, fmt="j F Y"):
 
 
 @register.filter
+def month_fr(value):
+    """« 2024-04 » → « avril 2024 » (registry.formats.month_format)."""
+    return formats.month_format(value)
+
+
+@register.filter
 def nombre(value):
     """`{{ 45.5|nombre }}`: « 45,5 », « 12 000 » (French comma and grouping)."""
     if value in (None, ""):

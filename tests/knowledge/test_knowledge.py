@@ -1,11 +1,15 @@
 """The knowledge base: the guide's content, its links with use cases, search, its API."""
 
+import re
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from knowledge.links import page_argument
-from knowledge.models import Article, GlossaryTerm, Phase, Risk
+from knowledge.models import Article, BibliographyEntry, GlossaryTerm, Phase, Risk
 from knowledge.rendering import render_markdown
 from knowledge.services import entry_save
+from registry.formats import month_format
 from tests.factories import PublishedUseCaseFactory
 
 RISKS = {"bias_confirmation", "bias_halo", "bias_automation", "bias_sampling", "bias_group",
@@ -234,3 +238,31 @@ def test_knowledge_entries_cannot_be_deleted_through_the_api(api_for, people):
 
 def test_a_nul_character_in_a_search_is_harmless(client_for):
     assert client_for(None).get("/connaissances/recherche/?q=a%00b").status_code == 200
+
+
+# --- the bibliography's dates in French (issue 11, « French formats ») ---------------------------
+
+
+def test_the_bibliography_writes_its_dates_as_french_months(client_for):
+    page = client_for(None).get("/connaissances/bibliographie/").content.decode()
+    assert '(<time datetime="2024-04">avril 2024</time>)' in page
+    assert "novembre 2024" in page and "août 2024" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert not re.search(r"\b2024-\d\d\b", text)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("2024-04", "avril 2024"), ("2024-08", "août 2024"), ("2025", "2025"),
+     ("2024-13", "2024-13"), ("vers 2020", "vers 2020"), ("", "")],
+)  # fmt: skip
+def test_a_sources_month_reads_in_french(stored, shown):
+    assert month_format(stored) == shown
+
+
+def test_a_curator_types_a_bibliography_date_the_page_can_write(db):
+    entry = BibliographyEntry(publisher="Sénat", title="Rapport", date="avril 2024")
+    with pytest.raises(ValidationError, match="AAAA-MM"):
+        entry.full_clean()
+    entry.date = "2024-04"
+    entry.full_clean()
