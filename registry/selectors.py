@@ -7,6 +7,7 @@ from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Va
 from django.utils.translation import gettext_lazy as _
 
 from registry import vocabularies as v
+from registry.directory import departement_names
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Term, Tool
 from registry.peers import peers_of
 from registry.synonyms import digest as synonyms_digest
@@ -39,7 +40,7 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "ai_family": dict(v.AIFamily.choices),
         "ai_act_risk": dict(v.AIActRisk.choices),
         "collectivite": dict(Collectivite.objects.values_list("slug", "name")),
-        "departement": {},
+        "departement": {code: f"{code} — {name}" for code, name in departement_names().items()},
         "year": {},
     }
 
