@@ -7,6 +7,7 @@ from accounts.policy import visibility_scope
 from knowledge import selectors
 from knowledge.models import Article, BibliographyEntry, GlossaryTerm, Phase, Risk, RiskKind
 from registry import selectors as registry_selectors
+from registry import synonyms
 from registry import vocabularies as v
 
 
@@ -142,6 +143,7 @@ def search(request):
         {
             "q": query,
             "results": selectors.search(query, request.user),
+            "synonyms_used": synonyms.synonyms_used(query) if query else [],
             "status_labels": dict(v.Status.choices),
         },
     )

@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -587,7 +588,7 @@ class SynonymGroup(models.Model):
     class Meta:
         verbose_name = _("groupe de synonymes")
         verbose_name_plural = _("synonymes de la recherche")
-        ordering = ["terms"]
+        ordering = [Lower(F("terms__0")), "pk"]
 
     def __str__(self):
         return (" → " if self.one_way else " ↔ ").join(self.terms)[:200]

@@ -57,10 +57,21 @@ class Thesaurus:
 
     expansions: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     digest: str = ""
+    # Each term as searched → as the curators wrote it (« deliberation » → « délibération »).
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def longest(self) -> int:
         return max((len(key) for key in self.expansions), default=0)
+
+
+def labels_of(groups) -> dict[str, str]:
+    """{term as searched: term as written}, the first spelling of each."""
+    labels: dict[str, str] = {}
+    for terms, _one_way in groups:
+        for term in terms:
+            labels.setdefault(" ".join(WORD.findall(fold(term))), " ".join(term.split()))
+    return labels
 
 
 def thesaurus_of(groups) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -130,7 +141,9 @@ def _none_of(alternatives: tuple[str, ...]) -> SearchQuery:
     return query
 
 
-def _expand_words(words: list[tuple[str, int]], thesaurus: Thesaurus) -> list[SearchQuery]:
+def _expand_words(
+    words: list[tuple[str, int]], thesaurus: Thesaurus, used: list
+) -> list[SearchQuery]:
     """The queries of a run of plain words (each with the index of the token it came from):
     the longest synonym first at each position; the other words of one token stay a phrase
     (« sous-traitance »), as websearch_to_tsquery keeps them."""
@@ -152,6 +165,7 @@ def _expand_words(words: list[tuple[str, int]], thesaurus: Thesaurus) -> list[Se
             key = tuple(_singular(word) for word, _token in words[position : position + length])
             if key in thesaurus.expansions:
                 flush()
+                used.append(thesaurus.expansions[key])
                 units.append(_any_of(thesaurus.expansions[key]))
                 position += length
                 break
@@ -162,9 +176,13 @@ def _expand_words(words: list[tuple[str, int]], thesaurus: Thesaurus) -> list[Se
     return units
 
 
-def search_query(query: str, thesaurus: Thesaurus | None = None) -> SearchQuery:
+def search_query(
+    query: str, thesaurus: Thesaurus | None = None, used: list | None = None
+) -> SearchQuery:
     """The query as PostgreSQL's websearch syntax reads it (phrases in quotes, « -mot » excluded,
-    « or »), each synonym searched as any term of its group."""
+    « or »), each synonym searched as any term of its group. `used`, when given, receives the
+    groups that were searched for (each its terms, the typed one first), excluded ones aside."""
+    used = [] if used is None else used
     folded = fold(query)
     plain = _query(folded, "websearch")
     if thesaurus is None or not thesaurus.expansions:
@@ -175,7 +193,7 @@ def search_query(query: str, thesaurus: Thesaurus | None = None) -> SearchQuery:
     run: list[tuple[str, int]] = []
 
     def end_run():
-        branches[-1].extend(_expand_words(run, thesaurus))
+        branches[-1].extend(_expand_words(run, thesaurus, used))
         run.clear()
 
     for index, match in enumerate(TOKEN.finditer(folded)):
@@ -198,6 +216,8 @@ def search_query(query: str, thesaurus: Thesaurus | None = None) -> SearchQuery:
             unit = _none_of(alternatives or (" ".join(words),))
         else:
             unit = _any_of(alternatives or (" ".join(words),))
+            if alternatives:
+                used.append(alternatives)
         branches[-1].append(unit)
     end_run()
     branches = [units for units in branches if units]

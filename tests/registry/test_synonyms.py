@@ -107,6 +107,17 @@ def test_scrum_finds_the_guides_scum_row(client_for, api_for):
     assert SCUM in titles
 
 
+def test_both_searches_say_which_synonyms_they_used(client_for):
+    client = client_for(None)
+    said = "Recherche élargie aux synonymes : «\xa0Scrum\xa0» (aussi «\xa0SCUM\xa0»)."
+    assert said in explorer(client, "scrum")
+    assert "«\xa0délibération\xa0» (aussi «\xa0assemblée\xa0», " in knowledge(
+        client, "délibérations"
+    )
+    assert "élargie" not in explorer(client, "whatsnext")
+    assert "élargie" not in explorer(client, "-scrum")  # an excluded word widens nothing
+
+
 def test_without_the_list_the_same_searches_find_less(client_for):
     """The examples above owe their results to the list (this test fails if they do not)."""
     without_synonyms()
