@@ -180,6 +180,9 @@ def test_explorer_facets_for_departement_collectivite_and_year(client_for):
     # The département by its name, not its bare code; the collectivité by its name.
     assert 'value="74" > 74 — Haute-Savoie <span class="meta">' in html
     assert "Communauté d&#x27;agglomération du Grand Annecy <span" in html
+    page = _text(client.get("/collectivites/grand-annecy/").content.decode())
+    assert "<dd>74 — Haute-Savoie</dd>" in page
+    assert "<td>74 — Haute-Savoie</td>" in _text(client.get("/collectivites/").content.decode())
     checked = _text(client.get("/cas-d-usage/?departement=2A").content.decode())
     assert "2A — Corse-du-Sud <span" in checked and "0 cas d" in checked
     assert 'name="collectivite" value="grand-annecy"' in html
