@@ -388,6 +388,8 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "registry.submission": _all(CURATOR, add=NOBODY, delete=NOBODY),
     # Requests to join are decided on /curation/demandes/ by their services; the admin shows them.
     "registry.joinrequest": _all(NOBODY, view=CURATOR),
+    # The search's synonyms: curators keep the list (registry.services.synonyms).
+    "registry.synonymgroup": _all(CURATOR),
     "knowledge.article": _all(CURATOR),
     "knowledge.glossaryterm": _all(CURATOR),
     # Use cases in the collectivités' schemas record the risks they met.

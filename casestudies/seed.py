@@ -20,10 +20,12 @@ from casestudies.services import usecase_approve, usecase_create, usecase_submit
 from knowledge.services import load_knowledge
 from registry import services as registry_services
 from registry.models import Collectivite, DirectoryEntry, Term, Tool, Vendor
+from registry.services.synonyms import synonyms_load
 from registry.vocabularies import DirectoryKind, DirectorySource
 
 GUIDE_FILE = Path(settings.BASE_DIR) / "fixtures" / "guide_cdg74.json"
 KNOWLEDGE_FILE = Path(settings.BASE_DIR) / "fixtures" / "knowledge.json"
+SYNONYMS_FILE = Path(settings.BASE_DIR) / "fixtures" / "synonyms.json"
 DEMO_PASSWORD_FILE = Path(settings.BASE_DIR) / "var" / "demo-password"
 CURATOR_EMAIL = "curateur@cdg74.example"
 SEED_MESSAGE = "Cas d'usage publié par le guide pratique du CDG74 (chapitre 5)."
@@ -223,6 +225,9 @@ def seed(
     knowledge = load_knowledge(json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8")))
     for kind, count in knowledge.items():
         report.created[f"knowledge_{kind}"] = count
+    report.created["synonyms"] = synonyms_load(
+        json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))["groups"]
+    )
     seed_catalogue(data, report)
     collectivites = seed_collectivites(data, report)
     seed_identities(collectivites, report)

@@ -22,11 +22,11 @@ class EntrySaveMixin:
         services.entry_save(obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        audited_delete(obj, actor=request.user)
+        services.entry_delete(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            audited_delete(obj, actor=request.user)
+            services.entry_delete(obj, actor=request.user)
 
 
 @admin.register(Article, site=public_admin)
@@ -52,13 +52,15 @@ class GlossaryTermAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
 
 @admin.register(Risk, site=public_admin)
 class RiskAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "position"]
+    list_display = ["name", "kind", "slug", "position"]
     list_filter = ["kind"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Phase, site=public_admin)
 class PhaseAdmin(PolicyAdminMixin, EntrySaveMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "position"]
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(BibliographyEntry, site=public_admin)

@@ -4,6 +4,7 @@ catalogue, the four-phase method, bibliography, and the maturity questionnaire."
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,8 +65,22 @@ class RiskKind(models.TextChoices):
     DEPENDENCY = "dependency", _("Dépendance technologique")
 
 
+def _address_field():
+    return models.SlugField(
+        _("adresse de la page"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "En français, la fin de l'adresse de la page (« biais-de-confirmation »). Laissée "
+            "vide, elle est tirée du nom. L'ancienne adresse par le code reste valable."
+        ),
+    )
+
+
 class Risk(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    slug = _address_field()
     kind = models.CharField(_("nature"), max_length=20, choices=RiskKind.choices)
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("description"))
@@ -97,6 +112,7 @@ class Risk(models.Model):
 
 class Phase(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, choices=MethodPhase.choices)
+    slug = _address_field()
     name = models.CharField(_("nom"), max_length=200)
     position = models.PositiveSmallIntegerField(_("ordre"))
     summary = models.TextField(_("résumé"))
@@ -121,7 +137,18 @@ class Phase(models.Model):
 
 class BibliographyEntry(models.Model):
     publisher = models.CharField(_("éditeur ou auteur"), max_length=300)
-    date = models.CharField(_("date"), max_length=20, blank=True)
+    date = models.CharField(
+        _("date"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{4}(-(0[1-9]|1[0-2]))?$",
+                _("Date attendue : l'année et le mois, AAAA-MM (2024-04), ou l'année seule."),
+            )
+        ],
+        help_text=_("AAAA-MM (2024-04) : la page l'écrit « avril 2024 »."),
+    )
     title = models.CharField(_("titre"), max_length=500)
     url = models.URLField(_("lien"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)

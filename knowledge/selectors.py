@@ -4,7 +4,7 @@ from django.db.models import F
 from accounts.policy import visibility_scope
 from knowledge.models import Article, GlossaryTerm
 from registry import selectors as registry_selectors
-from registry.search import search_query
+from registry.synonyms import search_query
 
 
 def search(query: str, user, limit: int = 20) -> dict[str, list]:

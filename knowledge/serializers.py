@@ -38,7 +38,16 @@ class RiskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Risk
-        fields = ["code", "kind", "name", "description", "mitigations", "article", "position"]
+        fields = [
+            "code",
+            "slug",
+            "kind",
+            "name",
+            "description",
+            "mitigations",
+            "article",
+            "position",
+        ]
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -48,4 +57,4 @@ class PhaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Phase
-        fields = ["code", "name", "position", "summary", "steps", "article"]
+        fields = ["code", "slug", "name", "position", "summary", "steps", "article"]

@@ -3,8 +3,10 @@
 from statistics import median
 
 from django.db import transaction
+from django.utils.text import slugify
 
-from accounts.services import audited_save
+from accounts.services import audited_delete, audited_save
+from knowledge.links import forget_slugs
 from knowledge.models import (
     Article,
     BibliographyEntry,
@@ -37,9 +39,35 @@ def term_save(term: GlossaryTerm, *, actor=None) -> GlossaryTerm:
     return term
 
 
+@transaction.atomic
 def entry_save(instance, *, actor=None):
-    """Any other entry of the knowledge base (risks, phases, bibliography, maturity axes)."""
+    """Any other entry of the knowledge base (risks, phases, bibliography, maturity axes). A risk
+    or a phase without an address gets one from its name."""
+    if isinstance(instance, Risk | Phase):
+        if not instance.slug:
+            instance.slug = _free_slug(type(instance), slugify(instance.name)[:90], instance.pk)
+        _forget_slugs()
     return audited_save(instance, actor=actor)
+
+
+@transaction.atomic
+def entry_delete(instance, *, actor=None) -> None:
+    if isinstance(instance, Risk | Phase):
+        _forget_slugs()
+    audited_delete(instance, actor=actor)
+
+
+def _free_slug(model, slug: str, pk) -> str:
+    candidate, n = slug or "page", 2
+    while model.objects.filter(slug=candidate).exclude(pk=pk).exists():
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def _forget_slugs() -> None:
+    # Now and after the commit (another request may read the old table in between).
+    forget_slugs()
+    transaction.on_commit(forget_slugs)
 
 
 @transaction.atomic
@@ -77,6 +105,8 @@ def load_knowledge(data: dict) -> dict[str, int]:
             code=row["code"], defaults={**row, "article": articles.get(row.get("article"))}
         )
         created["phases"] += was_created
+    if created["risks"] or created["phases"]:
+        _forget_slugs()
     for position, row in enumerate(data["bibliography"], start=1):
         _entry, was_created = BibliographyEntry.objects.get_or_create(
             title=row["title"],

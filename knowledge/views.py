@@ -1,11 +1,13 @@
 """Pages of the knowledge base (public site)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from accounts.policy import visibility_scope
 from knowledge import selectors
 from knowledge.models import Article, BibliographyEntry, GlossaryTerm, Phase, Risk, RiskKind
 from registry import selectors as registry_selectors
+from registry import synonyms
 from registry import vocabularies as v
 
 
@@ -62,8 +64,24 @@ def _entries(request):
     return registry_selectors.benchmark_entries(visibility_scope(request.user))
 
 
-def risk_page(request, code):
-    risk = get_object_or_404(Risk.objects.select_related("article"), code=code)
+def _by_address(queryset, slug: str):
+    """The risk or phase at this French address; at its code (the former address), a permanent
+    redirect to it."""
+    found = queryset.filter(slug=slug).first()
+    if found is not None:
+        return found, None
+    by_code = get_object_or_404(queryset.model.objects.only("slug"), code=slug)
+    return None, redirect(_page_path(queryset.model, by_code.slug), permanent=True)
+
+
+def _page_path(model, slug: str) -> str:
+    return reverse("knowledge:risk" if model is Risk else "knowledge:phase", args=[slug])
+
+
+def risk_page(request, slug):
+    risk, moved = _by_address(Risk.objects.select_related("article"), slug)
+    if moved:
+        return moved
     entries = (
         _entries(request)
         .filter(risk_codes__contains=[risk.code])
@@ -86,8 +104,10 @@ def phase_list(request):
     return render(request, "knowledge/phase_list.html", {"phases": Phase.objects.all()})
 
 
-def phase_page(request, code):
-    phase = get_object_or_404(Phase.objects.select_related("article"), code=code)
+def phase_page(request, slug):
+    phase, moved = _by_address(Phase.objects.select_related("article"), slug)
+    if moved:
+        return moved
     entries = (
         _entries(request)
         .filter(method_phase=phase.code)
@@ -123,6 +143,7 @@ def search(request):
         {
             "q": query,
             "results": selectors.search(query, request.user),
+            "synonyms_used": synonyms.synonyms_used(query) if query else [],
             "status_labels": dict(v.Status.choices),
         },
     )

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
 from accounts.services import audited_delete, audited_save
-from registry import services, validators
+from registry import search, services, validators
 from registry.directory import DirectoryEntry
 from registry.models import (
     BenchmarkEntry,
@@ -17,6 +19,7 @@ from registry.models import (
     Collectivite,
     Domain,
     JoinRequest,
+    SynonymGroup,
     Term,
     Tool,
     Vendor,
@@ -364,3 +367,51 @@ class JoinRequestAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "entry", "name", "function", "email", "message", "state", "created_at",
         "decided_by", "decided_at", "reason", "collectivite",
     ]  # fmt: skip
+
+
+class SynonymGroupForm(forms.ModelForm):
+    """The terms as a curator types them: one per line."""
+
+    terms = forms.CharField(
+        label=_("Termes"),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text=SynonymGroup._meta.get_field("terms").help_text,
+    )
+
+    class Meta:
+        model = SynonymGroup
+        fields = ["terms", "one_way", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["terms"] = "\n".join(self.instance.terms)
+
+    def clean_terms(self):
+        lines = re.split(r"[\n;,]", self.cleaned_data["terms"])
+        return search.clean_terms(lines)
+
+
+@admin.register(SynonymGroup, site=public_admin)
+class SynonymGroupAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """The search's synonyms (explorer, benchmark API, knowledge base), written by their service:
+    each change is audited and read at once by every process (shared cache)."""
+
+    form = SynonymGroupForm
+    list_display = ["group", "one_way", "note", "updated_at"]
+    list_filter = ["one_way"]
+    search_fields = ["terms", "note"]
+
+    @admin.display(description=_("termes"), ordering="terms")
+    def group(self, obj):
+        return str(obj)
+
+    def save_model(self, request, obj, form, change):
+        services.synonym_group_save(obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.synonym_group_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.synonym_group_delete(obj, actor=request.user)

@@ -101,7 +101,16 @@ class BenchmarkMixin:
 
 
 BENCHMARK_PARAMETERS = [
-    OpenApiParameter("q", str, description="Recherche en français, sans tenir compte des accents"),
+    OpenApiParameter(
+        "q",
+        str,
+        description=(
+            "Recherche en français, sans tenir compte des accents ni des majuscules, avec les "
+            "synonymes tenus par les curateurs (« RH » trouve « ressources humaines », "
+            '« Scrum » trouve « SCUM »). Syntaxe : « "expression exacte" », « -mot » pour '
+            "exclure, « or » entre deux possibilités."
+        ),
+    ),
 ]
 
 

@@ -8,9 +8,14 @@ PostgreSQL extension (the embedded server has neither unaccent nor pg_trgm): the
 its trigrams are computed in Python when an entry is written, and indexed (B-tree prefix, GIN).
 """
 
+import functools
+import json
+import lzma
 import math
 import re
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -26,6 +31,10 @@ from registry.vocabularies import (
     check_constraint_values,
 )
 
+# The official data shipped with the code (fixtures/directory/*/README.md).
+SHIPPED_DIRECTORY = (
+    Path(settings.BASE_DIR) / "fixtures" / "directory" / "decoupage-administratif-6.0.0"
+)
 CODE_QUERY_RE = re.compile(r"^(?:\d|2[AB])[\dAB]{0,8}$")
 # Abbreviations people type for the words of French place names.
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -281,3 +290,12 @@ class DirectoryRelease(models.Model):
 
     def __str__(self):
         return str(self.millesime)
+
+
+@functools.cache
+def departement_names() -> dict[str, str]:
+    """The départements' names by code (« 74 » → « Haute-Savoie »), from the shipped official
+    data: read once per process (a département's name does not change with the millésime), and
+    there even when no directory is loaded."""
+    with lzma.open(SHIPPED_DIRECTORY / "departements.json.xz", "rt", encoding="utf-8") as handle:
+        return {row["code"]: row["nom"] for row in json.load(handle)}

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from registry import vocabularies as v
 from registry.models import BenchmarkEntry, Term
-from registry.search import search_query
+from registry.synonyms import search_query
 
 
 class _Choices(forms.MultipleChoiceField):

@@ -3,6 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -552,3 +553,42 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.entry.name} — {self.email} ({self.get_state_display()})"
+
+
+class SynonymGroup(models.Model):
+    """Words the French search treats alike (registry.search), in the explorer, the benchmark's
+    API and the knowledge base: « RH » finds « ressources humaines », « Scrum » the guide's
+    « SCUM ». Edited by the curators (admin), written by registry.services.synonyms."""
+
+    terms = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("termes"),
+        help_text=_(
+            "Un terme par ligne (un mot, un sigle ou une expression de plusieurs mots). Les "
+            "accents et les majuscules ne comptent pas."
+        ),
+    )
+    one_way = models.BooleanField(
+        _("à sens unique"),
+        default=False,
+        help_text=_(
+            "Coché : chercher le premier terme trouve aussi les suivants, mais chercher un des "
+            "suivants ne trouve pas le premier (« délibération » trouve « conseil municipal »). "
+            "Décoché : chaque terme trouve tous les autres."
+        ),
+    )
+    note = models.CharField(
+        _("remarque"),
+        max_length=300,
+        blank=True,
+        help_text=_("Pour les curateurs : pourquoi ce groupe existe (non affiché au public)."),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("groupe de synonymes")
+        verbose_name_plural = _("synonymes de la recherche")
+        ordering = [Lower(F("terms__0")), "pk"]
+
+    def __str__(self):
+        return (" → " if self.one_way else " ↔ ").join(self.terms)[:200]

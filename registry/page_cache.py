@@ -11,7 +11,8 @@ linked from a record, a vocabulary label), and the cache's memory.
 Kept and served only for a GET from a visitor who is not signed in, on the public site, without
 an `Authorization` header, whose cookies are at most the CSRF and language ones (a session or a
 pending message makes the page personal), for a 200 answer that sets no cookie itself. The key
-also carries the host, the scheme, the whole address, the active language and `Accept`.
+also carries the host, the scheme, the whole address, the active language, `Accept` and, for a
+search, the version of the curators' synonym list (registry.synonyms).
 
 Per-visitor values inside a kept page are refreshed each time it is served: the CSRF token of
 its forms (a token of this visitor's, which sets their cookie) and the signed time of the
@@ -35,7 +36,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-from registry import selectors
+from registry import selectors, synonyms
 from registry.spam_guard import signed_now
 
 SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 300)
@@ -69,6 +70,8 @@ def page_key(request, kind: str, version, audience: str = "anonymous") -> str:
             request.get_full_path(),
             get_language(),
             request.headers.get("Accept", ""),
+            # A search's answer also changes with the curators' synonym list.
+            synonyms.digest() if request.GET.get("q", "").strip() else "",
         ]
     )
     return "page:" + hashlib.sha256(key.encode()).hexdigest()[:40]

@@ -8,9 +8,11 @@ from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Va
 from django.utils.translation import gettext_lazy as _
 
 from registry import vocabularies as v
+from registry.directory import departement_names
 from registry.models import BenchmarkEntry, BenchmarkVersion, Collectivite, Submission, Term, Tool
 from registry.peers import peers_of
-from registry.search import search_query
+from registry.synonyms import digest as synonyms_digest
+from registry.synonyms import search_query
 from registry.vocabularies import SubmissionState
 
 FACETS = [
@@ -39,7 +41,7 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "ai_family": dict(v.AIFamily.choices),
         "ai_act_risk": dict(v.AIActRisk.choices),
         "collectivite": dict(Collectivite.objects.values_list("slug", "name")),
-        "departement": {},
+        "departement": {code: f"{code} — {name}" for code, name in departement_names().items()},
         "year": {},
     }
 
@@ -158,9 +160,14 @@ def cached_answer(kind: str, *, version: int, scope: list[str], params, compute)
 
 
 def query_params(querydict, ignore=("page", "format")) -> list:
-    return sorted(
+    """A question's parameters, as cache keys and ETags name it; a search (`q`) also names the
+    version of the synonym list it was expanded with (a curator's edit changes its answer)."""
+    params = sorted(
         (name, sorted(values)) for name, values in querydict.lists() if name not in ignore
     )
+    if any(value.strip() for value in querydict.getlist("q")):
+        params.append(("synonyms", [synonyms_digest()]))
+    return params
 
 
 def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:

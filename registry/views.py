@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import visibility_scope
 from registry import coverage as cov
-from registry import exports, report, selectors, snapshot
+from registry import exports, report, selectors, snapshot, synonyms
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
@@ -129,6 +129,7 @@ def explorer(request):
             "sorts": SORTS,
             "ordering": request.GET.get("ordering", ""),
             "q": q,
+            "synonyms_used": synonyms.synonyms_used(q) if q else [],
             "export_query": request.GET.urlencode(),
             "status_labels": dict(v.Status.choices),
         },

@@ -2,9 +2,10 @@
 
 from django import template
 
-from knowledge.links import FIELD_ARTICLES
+from knowledge.links import FIELD_ARTICLES, page_argument
 from knowledge.models import Article
 from knowledge.rendering import render_markdown
+from registry.templatetags.registry_extras import public_url
 
 register = template.Library()
 
@@ -20,3 +21,10 @@ def field_articles() -> dict:
     """The knowledge base's articles behind a use case's fields, by field name (one query)."""
     found = Article.objects.in_bulk(list(FIELD_ARTICLES.values()), field_name="slug")
     return {field: found[slug] for field, slug in FIELD_ARTICLES.items() if slug in found}
+
+
+@register.simple_tag(takes_context=True)
+def public_link(context, name, argument):
+    """registry's `public_url`, with the French address of a risk's or a phase's page for the
+    code a use case names it by (« bias_automation » → « biais-d-automatisation »)."""
+    return public_url(context, name, page_argument(name, argument))

@@ -33,6 +33,7 @@ from registry.services.directory import (
     directory_load,
     directory_loaded,
 )
+from registry.services.synonyms import synonym_group_delete, synonym_group_save, synonyms_load
 
 __all__ = [
     "ANNOTATION_FIELDS",
@@ -59,6 +60,9 @@ __all__ = [
     "submission_close",
     "submission_open",
     "submission_pending",
+    "synonym_group_delete",
+    "synonym_group_save",
+    "synonyms_load",
     "tool_merge",
     "vendor_merge",
 ]

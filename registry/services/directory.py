@@ -16,20 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit_record, field_changes
-from registry.directory import DirectoryEntry, DirectoryRelease, search_name, trigrams
+from registry.directory import (
+    SHIPPED_DIRECTORY,
+    DirectoryEntry,
+    DirectoryRelease,
+    search_name,
+    trigrams,
+)
 from registry.validators import validate_siren
 from registry.vocabularies import DirectoryKind, DirectorySource
 
-SHIPPED_DIRECTORY = (
-    Path(settings.BASE_DIR) / "fixtures" / "directory" / "decoupage-administratif-6.0.0"
-)
 SHIPPED_MILLESIME = 2026
 FILES = ("regions", "departements", "epci", "communes")
 

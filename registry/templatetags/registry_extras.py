@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from registry import formats, snapshot
+from registry.directory import departement_names
 
 register = template.Library()
 
@@ -20,6 +21,19 @@ def date_fr(value, fmt="j F Y"):
     """`{{ day|date_fr }}`: « 1er décembre 2026 », « 2 décembre 2026 » (`date` with French's
     « 1er »); `{{ moment|date_fr:"j F Y à H:i" }}` takes the same formats as `date`."""
     return formats.day_format(value, fmt)
+
+
+@register.filter
+def departement(code):
+    """« 74 » → « 74 — Haute-Savoie » (the shipped official names); an unknown code as it is."""
+    name = departement_names().get(code or "")
+    return f"{code} — {name}" if name else (code or "")
+
+
+@register.filter
+def month_fr(value):
+    """« 2024-04 » → « avril 2024 » (registry.formats.month_format)."""
+    return formats.month_format(value)
 
 
 @register.filter

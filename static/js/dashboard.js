@@ -21,6 +21,8 @@
     return lines;
   };
   const common = { responsive: true, animation: reduceMotion ? false : undefined };
+  const phone = window.matchMedia("(max-width: 600px)").matches;
+  const ticks = { font: { size: 13 } };
 
   const domainStatus = document.getElementById("chart-domain-status");
   if (domainStatus) {
@@ -32,7 +34,7 @@
           label: serie.label, data: serie.data, backgroundColor: palette[i % palette.length],
         })),
       },
-      options: { ...common, aspectRatio: window.matchMedia("(max-width: 600px)").matches ? 0.9 : 2, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0, font: { size: 13 } } }, y: { stacked: true, ticks: { font: { size: 13 }, autoSkip: false } } } },
+      options: { ...common, aspectRatio: phone ? 0.9 : 2, indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0, font: { size: 13 } } }, y: { stacked: true, ticks: { font: { size: 13 }, autoSkip: false } } } },
     });
   }
   const single = (id, labels, values, label) => {
@@ -41,7 +43,11 @@
     new Chart(canvas, {
       type: "bar",
       data: { labels: labels.map((label) => wrap(label, 14)), datasets: [{ label, data: values, backgroundColor: palette[0] }] },
-      options: { ...common, plugins: { legend: { display: false } }, scales: { x: { ticks: { font: { size: 13 } } }, y: { ticks: { precision: 0, font: { size: 13 } } } } },
+      // On a phone, horizontal bars: every label is written (none skipped, none slanted).
+      options: phone
+        ? { ...common, indexAxis: "y", aspectRatio: Math.max(0.9, 4.5 / Math.max(labels.length, 1)), plugins: { legend: { display: false } },
+            scales: { x: { ticks: { ...ticks, precision: 0 } }, y: { ticks: { ...ticks, autoSkip: false } } } }
+        : { ...common, plugins: { legend: { display: false } }, scales: { x: { ticks: { ...ticks, autoSkip: false } }, y: { ticks: { ...ticks, precision: 0 } } } },
     });
   };
   single("chart-tools", data.tools.labels, data.tools.data, "Collectivités");

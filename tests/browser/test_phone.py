@@ -10,7 +10,13 @@ pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/cas-d-usage/", "/cas-d-usage/74-CDG74-0001/", "/collectivites/",
           "/collectivites/grand-annecy/", "/outils/", "/tableau-de-bord/", "/mentions-legales/",
-          "/accessibilite/", "/donnees-personnelles/", "/licence/", "/compte/connexion/"]  # fmt: skip
+          "/accessibilite/", "/donnees-personnelles/", "/licence/", "/compte/connexion/",
+          # issue 11, search: a search widened by synonyms, the knowledge base's search, a risk,
+          # a phase and the bibliography at their French addresses
+          "/cas-d-usage/?q=RH", "/connaissances/recherche/?q=agent+conversationnel",
+          "/connaissances/risques/biais-d-automatisation/",
+          "/connaissances/methode/deploiement-des-ia-metiers/",
+          "/connaissances/bibliographie/"]  # fmt: skip
 
 
 def _width(page) -> int:
@@ -80,3 +86,44 @@ def test_the_explorer_sorts_on_change_and_shows_results_before_filters(phone, li
     assert "ordering=title" in phone.url
     first = phone.locator(".result h3").first.inner_text()
     assert first.startswith("Accompagnement"), first
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_breadcrumbs_show_their_separators_and_the_language_button_looks_active(
+    browser, live_site, width
+):
+    ctx = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(live_site.url(None, "/connaissances/risques/biais-d-automatisation/"))
+        crumbs = page.locator("nav.breadcrumb li")
+        expect(crumbs).to_have_count(3)
+        separator = crumbs.nth(1).evaluate(
+            "li => { const s = getComputedStyle(li, '::before');"
+            " return {content: s.content, color: s.color, display: s.display}; }"
+        )
+        assert separator["content"] == '"\u203a"' and separator["display"] != "none", separator
+        assert separator["color"] not in ("rgba(0, 0, 0, 0)", "transparent"), separator
+        expect(crumbs.nth(2)).to_have_attribute("aria-current", "page")
+        button = page.locator("footer form.language button")
+        expect(button).to_be_enabled()
+        style = button.evaluate(
+            "b => { const s = getComputedStyle(b);"
+            " return {opacity: s.opacity, background: s.backgroundColor, cursor: s.cursor}; }"
+        )
+        # Not greyed: fully opaque, on the site's blue, with a hand cursor.
+        assert style["opacity"] == "1" and style["cursor"] == "pointer", style
+        red, _green, blue = (int(n) for n in style["background"][4:-1].split(",")[:3])
+        assert blue > red + 60, style
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    finally:
+        ctx.close()
+
+
+def test_a_search_says_which_synonyms_it_used(phone, live_site):
+    phone.goto(live_site.url(None, "/cas-d-usage/?q=Scrum"))
+    expect(phone.locator(".synonyms-used")).to_contain_text("« Scrum » (aussi « SCUM »)")
+    expect(phone.locator(".result")).to_have_count(1)
+    phone.goto(live_site.url(None, "/connaissances/recherche/?q=RH"))
+    expect(phone.locator(".synonyms-used")).to_contain_text("« ressources humaines »")
+    assert _width(phone) <= 390

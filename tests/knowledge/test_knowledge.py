@@ -1,9 +1,15 @@
 """The knowledge base: the guide's content, its links with use cases, search, its API."""
 
-import pytest
+import re
 
-from knowledge.models import Article, GlossaryTerm, Phase, Risk
+import pytest
+from django.core.exceptions import ValidationError
+
+from knowledge.links import page_argument
+from knowledge.models import Article, BibliographyEntry, GlossaryTerm, Phase, Risk
 from knowledge.rendering import render_markdown
+from knowledge.services import entry_save
+from registry.formats import month_format
 from tests.factories import PublishedUseCaseFactory
 
 RISKS = {"bias_confirmation", "bias_halo", "bias_automation", "bias_sampling", "bias_group",
@@ -93,16 +99,70 @@ def test_risk_and_phase_pages_list_the_published_use_cases_and_back(client_for, 
         domain_codes=["ressources-humaines"],
         risks=[{"risk": automation, "mitigation": "Relecture par deux agents"}],
     ).public_id
-    risk_page = client_for(None).get("/connaissances/risques/bias_automation/").content.decode()
+    risk_page = client_for(None).get("/connaissances/risques/biais-d-automatisation/")
+    risk_page = risk_page.content.decode()
     assert public_id in risk_page and "Relecture par deux agents" in risk_page
-    assert (
-        public_id not in client_for(None).get("/connaissances/risques/bias_halo/").content.decode()
-    )
-    phase_page = client_for(None).get("/connaissances/methode/business_rollout/").content.decode()
-    assert public_id in phase_page
+    halo = client_for(None).get("/connaissances/risques/effet-de-halo-technologique/")
+    assert halo.status_code == 200 and public_id not in halo.content.decode()
+    phase_page = client_for(None).get("/connaissances/methode/deploiement-des-ia-metiers/")
+    assert public_id in phase_page.content.decode()
     use_case_page = client_for(None).get(f"/cas-d-usage/{public_id}/").content.decode()
-    assert 'href="/connaissances/risques/bias_automation/"' in use_case_page
-    assert 'href="/connaissances/methode/business_rollout/"' in use_case_page
+    # The record names its risk and phase by code; its links are the French addresses.
+    assert 'href="/connaissances/risques/biais-d-automatisation/"' in use_case_page
+    assert 'href="/connaissances/methode/deploiement-des-ia-metiers/"' in use_case_page
+    assert "bias_automation/" not in use_case_page and "business_rollout/" not in use_case_page
+
+
+# Every risk and phase of the guide, at a French address (issue 11, « French formats »).
+FRENCH_ADDRESSES = {
+    "/connaissances/risques/bias_confirmation/": "/connaissances/risques/biais-de-confirmation/",
+    "/connaissances/risques/legal_gdpr/": "/connaissances/risques/rgpd-et-donnees-personnelles/",
+    "/connaissances/risques/tech_dependency/": "/connaissances/risques/dependance-technologique/",
+    "/connaissances/methode/planning/": "/connaissances/methode/planification/",
+    "/connaissances/methode/governance/": "/connaissances/methode/gouvernance-et-suivi/",
+}
+
+
+@pytest.mark.parametrize(("old", "new"), FRENCH_ADDRESSES.items())
+def test_the_former_code_addresses_redirect_permanently_to_the_french_ones(client_for, old, new):
+    client = client_for(None)
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+def test_every_risk_and_phase_has_a_french_address_and_the_lists_link_to_it(client_for):
+    client = client_for(None)
+    for model, prefix, listing in ((Risk, "risques", "/connaissances/risques/"),
+                                   (Phase, "methode", "/connaissances/methode/")):  # fmt: skip
+        page = client.get(listing).content.decode()
+        for item in model.objects.all():
+            assert item.slug and "_" not in item.slug, item.code
+            assert f'href="/connaissances/{prefix}/{item.slug}/"' in page
+            assert f"/{item.code}/" not in page or item.code == item.slug
+    assert client.get("/connaissances/risques/inconnu/").status_code == 404
+
+
+def test_a_curators_new_risk_gets_an_address_from_its_name(client_for, api_for, people):
+    response = api_for(None, people["curator"]).post(
+        "/api/v1/knowledge/risks/",
+        {"code": "bias_novelty", "kind": "bias", "name": "Biais de nouveauté",
+         "description": "Préférer l'outil le plus récent.", "mitigations": ["Comparer"]},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+    assert response.json()["slug"] == "biais-de-nouveaute"
+    assert client_for(None).get("/connaissances/risques/biais-de-nouveaute/").status_code == 200
+    assert client_for(None).get("/connaissances/risques/bias_novelty/")["Location"] == (
+        "/connaissances/risques/biais-de-nouveaute/"
+    )
+    # A use case's link follows a renamed address at once (the shared cache is forgotten).
+    assert page_argument("knowledge:risk", "bias_novelty") == "biais-de-nouveaute"
+    risk = Risk.objects.get(code="bias_novelty")
+    risk.slug = "nouveaute"
+    entry_save(risk, actor=people["curator"])
+    assert page_argument("knowledge:risk", "bias_novelty") == "nouveaute"
 
 
 def test_use_case_page_links_to_the_articles_behind_its_fields(client_for):
@@ -121,7 +181,7 @@ def test_knowledge_pages_render(client_for):
     for path in ["/connaissances/", "/connaissances/glossaire/", "/connaissances/risques/",
                  "/connaissances/methode/", "/connaissances/bibliographie/",
                  f"/connaissances/{Article.objects.first().slug}/",
-                 "/connaissances/methode/planning/"]:  # fmt: skip
+                 "/connaissances/methode/planification/"]:  # fmt: skip
         assert client.get(path).status_code == 200, path
 
 
@@ -178,3 +238,31 @@ def test_knowledge_entries_cannot_be_deleted_through_the_api(api_for, people):
 
 def test_a_nul_character_in_a_search_is_harmless(client_for):
     assert client_for(None).get("/connaissances/recherche/?q=a%00b").status_code == 200
+
+
+# --- the bibliography's dates in French (issue 11, « French formats ») ---------------------------
+
+
+def test_the_bibliography_writes_its_dates_as_french_months(client_for):
+    page = client_for(None).get("/connaissances/bibliographie/").content.decode()
+    assert '(<time datetime="2024-04">avril 2024</time>)' in page
+    assert "novembre 2024" in page and "août 2024" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert not re.search(r"\b2024-\d\d\b", text)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("2024-04", "avril 2024"), ("2024-08", "août 2024"), ("2025", "2025"),
+     ("2024-13", "2024-13"), ("vers 2020", "vers 2020"), ("", "")],
+)  # fmt: skip
+def test_a_sources_month_reads_in_french(stored, shown):
+    assert month_format(stored) == shown
+
+
+def test_a_curator_types_a_bibliography_date_the_page_can_write(db):
+    entry = BibliographyEntry(publisher="Sénat", title="Rapport", date="avril 2024")
+    with pytest.raises(ValidationError, match="AAAA-MM"):
+        entry.full_clean()
+    entry.date = "2024-04"
+    entry.full_clean()

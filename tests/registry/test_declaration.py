@@ -3,8 +3,11 @@ vocabulary come from that declaration in every output."""
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils.text import capfirst
 from django_tenants.utils import tenant_context
@@ -143,3 +146,31 @@ def test_completeness_weights_add_up_to_100():
     }
     empty.update(ai_act_risk="to_assess", hosting="unknown")
     assert snapshot.completeness(empty)[0] == 0
+
+
+def test_one_word_for_lessons_everywhere_enseignements():
+    """Issue 11: « enseignements » (docs/architecture.md, « Vocabulaire »), never « leçons
+    apprises » nor « leçons », in the declaration, the pages, the forms, the admin and the docs."""
+    assert str(snapshot.field_label("lessons")).lower() == "enseignements"
+    assert str(Lesson._meta.verbose_name_plural) == "enseignements"
+    root = Path(settings.BASE_DIR)
+    sources = [
+        *root.glob("templates/**/*.html"),
+        *root.glob("docs/*.md"),
+        root / "README.md",
+        *(root / app / name for app in ("registry", "casestudies", "knowledge", "config")
+          for name in ("snapshot.py", "forms.py", "admin.py", "api.py", "serializers.py")
+          if (root / app / name).exists()),
+    ]  # fmt: skip
+
+    def text(path):
+        # docs/architecture.md names the word it rules out, in its « Vocabulaire » section.
+        return path.read_text(encoding="utf-8").split("## Vocabulaire")[0]
+
+    said = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in sources
+        for match in re.finditer(r"le[çc]ons?\b[^.\n]{0,12}", text(path), re.I)
+    ]
+    assert said == [], said
+    assert "## Vocabulaire" in (root / "docs" / "architecture.md").read_text(encoding="utf-8")

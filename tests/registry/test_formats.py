@@ -177,6 +177,14 @@ def test_explorer_facets_for_departement_collectivite_and_year(client_for):
     for legend in ["Département", "Collectivité", "Année de publication"]:
         assert f"<legend>{legend}</legend>" in html, legend
     assert 'name="departement" value="74"' in html
+    # The département by its name, not its bare code; the collectivité by its name.
+    assert 'value="74" > 74 — Haute-Savoie <span class="meta">' in html
+    assert "Communauté d&#x27;agglomération du Grand Annecy <span" in html
+    page = _text(client.get("/collectivites/grand-annecy/").content.decode())
+    assert "<dd>74 — Haute-Savoie</dd>" in page
+    assert "<td>74 — Haute-Savoie</td>" in _text(client.get("/collectivites/").content.decode())
+    checked = _text(client.get("/cas-d-usage/?departement=2A").content.decode())
+    assert "2A — Corse-du-Sud <span" in checked and "0 cas d" in checked
     assert 'name="collectivite" value="grand-annecy"' in html
     year = re.search(r'name="year" value="(\d{4})"', html).group(1)
     assert f"{year} <span" in html  # the year is not grouped like a number (« 2 026 »)
