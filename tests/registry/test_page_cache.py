@@ -13,7 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from registry import report
+from registry import report, services
+from registry.models import SynonymGroup
 from registry.vocabularies import Visibility
 from tests.conftest import data_queries
 from tests.factories import PublishedUseCaseFactory
@@ -128,3 +129,12 @@ def test_a_token_caller_is_checked_with_one_query(api_for, people, published):
     stranger = Token.objects.create(user=people["other"])
     client.credentials(HTTP_AUTHORIZATION=f"Token {stranger.key}")
     assert client.get(TENANT_LIST).status_code == 404
+
+
+def test_a_kept_search_follows_the_synonym_list(published, people):
+    """A curator's new synonym changes the answer of a search already kept."""
+    assert (
+        "Assistant des réponses aux usagers" not in _visitor().get("/cas-d-usage/?q=zorglub").text
+    )
+    services.synonym_group_save(SynonymGroup(terms=["zorglub", "usagers"]), actor=people["curator"])
+    assert "Assistant des réponses aux usagers" in _visitor().get("/cas-d-usage/?q=zorglub").text
