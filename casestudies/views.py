@@ -53,6 +53,8 @@ def usecase_detail(request, public_id):
             "use_case": use_case,
             "uc": data,
             "sections": snapshot.page_sections(data),
+            "inferred": snapshot.inferred_labels(data),
+            "inferred_names": snapshot.inferred(data),
             "declared": snapshot.BY_NAME,
             "completeness": score,
             "missing": missing,

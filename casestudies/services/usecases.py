@@ -30,8 +30,8 @@ from registry.vocabularies import TermVocabulary, Visibility
 
 # The use case's own columns that a service call may set: what members write (the declaration's
 # writable fields, lists and relations aside) and what the system records from a source (the
-# seed, an import: an inferred status).
-SET_BY_THE_SYSTEM = {"status_inferred"}
+# seed, an import: what it deduced, the status among it).
+SET_BY_THE_SYSTEM = {"status_inferred", "inferred_fields"}
 USE_CASE_FIELDS = {
     f.name
     for f in declaration.writable_fields()
@@ -289,6 +289,8 @@ def usecase_update(
         if rows is not None:
             _replace_children(model, use_case, rows)
     changes = declaration.diff(before, snapshot(use_case))
+    if changes and "inferred_fields" not in fields:
+        changes = _confirm_written(use_case, before, changes)
     if changes:
         record_event(
             use_case,
@@ -298,6 +300,19 @@ def usecase_update(
             changes=declaration.changes_of(changes),
         )
     return use_case
+
+
+def _confirm_written(use_case: UseCase, before: dict, changes: list[dict]) -> list[dict]:
+    """A deduced value the collectivité writes is its own: no longer marked as deduced (unless
+    the writer says what is deduced, as an import of an export does)."""
+    changed = {change["field"] for change in changes}
+    kept = [name for name in use_case.inferred_fields if name not in changed]
+    status_inferred = use_case.status_inferred and "status" not in changed
+    if kept == use_case.inferred_fields and status_inferred == use_case.status_inferred:
+        return changes
+    use_case.inferred_fields, use_case.status_inferred = kept, status_inferred
+    _save(use_case, update_fields=["inferred_fields", "status_inferred", "updated_at"])
+    return declaration.diff(before, snapshot(use_case))
 
 
 def lock(use_case: UseCase) -> None:
@@ -359,7 +374,11 @@ def usecase_verify(*, use_case: UseCase, actor) -> UseCase:
     nothing the curators review), with a line in both histories."""
     lock(use_case)
     use_case.verified_on = timezone.localdate()
-    UseCase.objects.filter(pk=use_case.pk).update(verified_on=use_case.verified_on)
+    # What was deduced from the source is what the collectivité now confirms.
+    use_case.inferred_fields, use_case.status_inferred = [], False
+    UseCase.objects.filter(pk=use_case.pk).update(
+        verified_on=use_case.verified_on, inferred_fields=[], status_inferred=False
+    )
     record_event(
         use_case,
         actor,
