@@ -327,7 +327,14 @@ def lock(use_case: UseCase) -> None:
 
 class StaleWrite(ValidationError):
     """The use case changed since the writer read it: nothing is written (the API answers 412,
-    the form shows what changed, by whom, with the person's input kept)."""
+    the form shows what changed, by whom, with the person's input kept).
+
+    `changes`: what the others changed since, {field: {"before", "after"}} (the snapshot's
+    values), so that a form can take their values where its writer typed nothing new;
+    `by`: who they are."""
+
+    changes: dict = {}
+    by: str = ""
 
 
 def version_of(use_case: UseCase) -> str:
@@ -353,7 +360,11 @@ def _check_version(use_case: UseCase, expected: str) -> None:
     who = ", ".join(sorted({str(e.actor) if e.actor else str(_("le système")) for e in events}))
     changed = (e.comment for e in events if e.action == "updated" and e.comment)
     what = ", ".join(dict.fromkeys(changed))
-    raise StaleWrite(
+    theirs: dict = {}
+    for event in events:
+        for name, change in (event.changes or {}).items():
+            theirs.setdefault(name, {"before": change.get("before")})["after"] = change.get("after")
+    error = StaleWrite(
         _(
             "Ce cas d'usage a été modifié depuis que vous l'avez ouvert, par %(who)s le "
             "%(when)s%(what)s. Rien n'a été enregistré : vos saisies sont conservées ci-dessous, "
@@ -365,6 +376,8 @@ def _check_version(use_case: UseCase, expected: str) -> None:
             "what": _(" (%s)") % what if what else "",
         }
     )
+    error.changes, error.by = theirs, who or str(_("une autre personne"))
+    raise error
 
 
 @transaction.atomic
