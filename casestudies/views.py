@@ -133,11 +133,15 @@ def usecase_edit(request, public_id, step):
             )
         except services.StaleWrite as error:
             # Someone saved in between: say who and what, keep the input, offer to apply it.
-            messages.error(request, " ".join(error.messages))
+            said = " ".join(error.messages)
             if form is not None:
                 # (the form's validation wrote the input onto `use_case`: read it again)
                 use_case = selectors.usecase_get(public_id)
                 form = _with_theirs(form_class, use_case, request.POST, error)
+                said += " " + _(
+                    "Les champs que vous n'aviez pas touchés montrent la nouvelle version."
+                )
+            messages.error(request, said)
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
