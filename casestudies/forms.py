@@ -67,10 +67,11 @@ def _no_silent_truncation(field: forms.Field) -> None:
 
 def _choose_label(field: forms.Field) -> None:
     """« Choisir… » rather than Django's « --------- » for an empty choice."""
-    if isinstance(field, forms.ModelChoiceField) and not isinstance(
-        field, forms.ModelMultipleChoiceField
-    ):
-        field.empty_label = CHOOSE
+    if isinstance(field, forms.ModelChoiceField):
+        # (a multiple one has no empty choice; listing its choices here would freeze them
+        # before the form narrows its queryset)
+        if not isinstance(field, forms.ModelMultipleChoiceField):
+            field.empty_label = CHOOSE
     elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
         field.choices = [(value, CHOOSE if value == "" else text) for value, text in field.choices]
 

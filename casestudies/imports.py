@@ -304,6 +304,7 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
     elif data.get("title") in by_title:
         target = by_title[data["title"]]
     status_inferred = data.pop("status_inferred", None)
+    inferred_fields = data.pop("inferred_fields", None)
     serializer = UseCaseWriteSerializer(target, data=data, partial=target is not None)
     if not serializer.is_valid():
         for column, messages in serializer.errors.items():
@@ -316,6 +317,8 @@ def _import_row(number, row, collectivite, actor, lookups, existing, by_title, r
     values = dict(serializer.validated_data)
     if status_inferred is not None:
         values["status_inferred"] = status_inferred
+    if inferred_fields is not None:
+        values["inferred_fields"] = inferred_fields
     try:
         with transaction.atomic():
             if target is None:

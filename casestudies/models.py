@@ -249,6 +249,13 @@ class UseCase(PythonConstraints, models.Model):
         blank=True,
         help_text=help_text("source"),
     )
+    inferred_fields = ArrayField(
+        models.CharField(max_length=40, choices=choices("inferred_fields")),
+        verbose_name=label("inferred_fields"),
+        help_text=help_text("inferred_fields"),
+        default=list,
+        blank=True,
+    )
     published_at = models.DateTimeField(label("published_at"), null=True, blank=True)
     verified_on = models.DateField(
         label("verified_on"), help_text=help_text("verified_on"), null=True, blank=True
@@ -308,6 +315,9 @@ class UseCase(PythonConstraints, models.Model):
                 condition=_all_in("techniques"), name="usecase_techniques_valid"
             ),
             models.CheckConstraint(condition=_all_in("audiences"), name="usecase_audiences_valid"),
+            models.CheckConstraint(
+                condition=_all_in("inferred_fields"), name="usecase_inferred_fields_valid"
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("summary"), 400),
                 name="usecase_summary_length",

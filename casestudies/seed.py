@@ -2,11 +2,19 @@
 
 Idempotent: every object is looked up by a stable key first (slug, code, external_ref, e-mail),
 so a second run changes nothing.
+
+Faithful to the guide: what it does not say is either left blank (the anonymous bodies'
+département, a service it does not name) or, when a core field needs a value, deduced and listed
+in the record's `inferred_fields` (shown « déduit de la source, à confirmer par la collectivité »
+on the record); its spelling corrections are written in the record's source; its cases are
+published at the date of the guide's data (`published_at` of the fixture, and why), not at the
+time the seed runs.
 """
 
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -56,6 +64,11 @@ class SeedReport:
 
 def load_guide() -> dict:
     return json.loads(GUIDE_FILE.read_text(encoding="utf-8"))
+
+
+def guide_date(data: dict) -> datetime:
+    """When the guide's cases are published: the date of its data (see `published_at_note`)."""
+    return datetime.fromisoformat(data["published_at"])
 
 
 @transaction.atomic
@@ -147,6 +160,7 @@ def _identify(collectivite, entry, report, **extra) -> None:
 def seed_use_cases(data: dict, collectivites: dict[str, Collectivite], report: SeedReport) -> None:
     tools = {tool.slug: tool for tool in Tool.objects.all()}
     domains = {term.code: term for term in Term.objects.filter(vocabulary="domain")}
+    published_at = guide_date(data)
     for row in data["use_cases"]:
         values = dict(row)
         collectivite = collectivites[values.pop("collectivite")]
@@ -162,7 +176,9 @@ def seed_use_cases(data: dict, collectivites: dict[str, Collectivite], report: S
             )
             # The same workflow as any collectivité: submitted, then approved (by the system).
             usecase_submit(use_case=use_case, actor=None, message=SEED_MESSAGE)
-            usecase_approve(use_case=use_case, actor=None, comment=SEED_MESSAGE)
+            usecase_approve(
+                use_case=use_case, actor=None, comment=SEED_MESSAGE, published_at=published_at
+            )
             report.count("use_cases", True)
 
 

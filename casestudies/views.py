@@ -15,6 +15,8 @@ from knowledge.models import MaturityAxis
 from knowledge.services import MIN_PEERS, peer_medians
 from registry import snapshot
 from registry import vocabularies as v
+from registry.models import Collectivite, Term
+from registry.vocabularies import TermVocabulary
 
 
 def _may(request, url_name: str, method: str = "get") -> bool:
@@ -53,6 +55,8 @@ def usecase_detail(request, public_id):
             "use_case": use_case,
             "uc": data,
             "sections": snapshot.page_sections(data),
+            "inferred": snapshot.inferred_labels(data),
+            "inferred_names": snapshot.inferred(data),
             "declared": snapshot.BY_NAME,
             "completeness": score,
             "missing": missing,
@@ -129,7 +133,15 @@ def usecase_edit(request, public_id, step):
             )
         except services.StaleWrite as error:
             # Someone saved in between: say who and what, keep the input, offer to apply it.
-            messages.error(request, " ".join(error.messages))
+            said = " ".join(error.messages)
+            if form is not None:
+                # (the form's validation wrote the input onto `use_case`: read it again)
+                use_case = selectors.usecase_get(public_id)
+                form = _with_theirs(form_class, use_case, request.POST, error)
+                said += " " + _(
+                    "Les champs que vous n'aviez pas touchés montrent la nouvelle version."
+                )
+            messages.error(request, said)
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
@@ -170,6 +182,99 @@ def _formsets(step, use_case, data):
         )
         for name in forms.STEP_LISTS.get(step, [])
     }
+
+
+# The kinds of value a form posts as one string, comparable with the snapshot's.
+_SCALAR_KINDS = {
+    snapshot.TEXT,
+    snapshot.CHOICE,
+    snapshot.EMAIL,
+    snapshot.URLS,
+    snapshot.INT,
+    snapshot.DATE,
+}
+
+
+def _posted(form, name: str, data) -> str:
+    return (data.get(form.add_prefix(name)) or "").strip()
+
+
+def _as_posted(declared, value) -> set[str]:
+    """A list of the snapshot (tools, domains, partners, codes) as a form posts it."""
+    value = value or []
+    if declared.kind == snapshot.TOOLS:
+        return {str(tool["id"]) for tool in value}
+    if declared.kind == snapshot.TERMS:
+        codes = [term["code"] for term in value]
+        return {
+            str(pk)
+            for pk in Term.objects.filter(
+                vocabulary=TermVocabulary.DOMAIN, code__in=codes
+            ).values_list("pk", flat=True)
+        }
+    if declared.kind == snapshot.COLLECTIVITES:
+        slugs = Collectivite.objects.filter(slug__in=value).values_list("pk", flat=True)
+        return {str(pk) for pk in slugs}
+    return {str(code) for code in value}
+
+
+_LIST_KINDS = {snapshot.TOOLS, snapshot.TERMS, snapshot.COLLECTIVITES, snapshot.CHOICES}
+
+
+def _with_theirs(form_class, use_case, data, error):
+    """After a conflict, the form again: a field its writer left as it was when they read it
+    shows the colleague's new value (saving again keeps it); one both changed keeps the writer's
+    input, with the colleague's value said under it. Nothing of a colleague's is overwritten
+    without its writer seeing it."""
+    data = data.copy()
+    current = form_class(instance=use_case)
+    both = []
+    for name, change in error.changes.items():
+        declared = snapshot.BY_NAME.get(name)
+        if name not in current.fields or declared is None:
+            continue
+        key = current.add_prefix(name)
+        if declared.kind == snapshot.BOOL:
+            posted = bool(form_class(data, instance=use_case)[name].value())
+            untouched, same = posted == bool(change["before"]), posted == bool(change["after"])
+        elif declared.kind in _LIST_KINDS:
+            posted = set(data.getlist(key))
+            untouched = posted == _as_posted(declared, change["before"])
+            same = posted == _as_posted(declared, change["after"])
+        elif declared.kind in _SCALAR_KINDS:
+            posted = _posted(current, name, data)
+            untouched = posted == ("" if change["before"] is None else str(change["before"]))
+            same = posted == ("" if change["after"] is None else str(change["after"]))
+        else:
+            continue
+        if same:  # both wrote the same: no conflict
+            continue
+        if not untouched:
+            both.append((name, change))
+            continue
+        value = current[name].value()
+        if declared.kind == snapshot.BOOL:
+            if value:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        elif declared.kind in _LIST_KINDS:
+            data.setlist(key, [str(item) for item in value or []])
+        else:
+            data[key] = "" if value is None else str(value)
+    form = form_class(data, instance=use_case)
+    form.is_valid()
+    for name, change in both:
+        shown = snapshot.display(snapshot.BY_NAME[name], change["after"]).text or _("(vide)")
+        form.add_error(
+            name,
+            _(
+                "Modifié entre-temps par %(who)s : « %(value)s ». Votre saisie est conservée "
+                "ci-dessus : enregistrez pour la garder, ou reprenez la leur."
+            )
+            % {"who": error.by, "value": shown},
+        )
+    return form
 
 
 def _attach(form, error: ValidationError):

@@ -126,12 +126,24 @@ class DomainInline(PolicyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class DepartementFilter(admin.AllValuesFieldListFilter):
+    """A collectivité the source does not place (blank département) is listed as such, not as
+    a link without text."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            display = str(choice["display"] or "")
+            if display == "" or display.startswith(" ("):  # blank, with its count if shown
+                choice = {**choice, "display": f"{_('Non indiqué')}{display}"}
+            yield choice
+
+
 @admin.register(Collectivite, site=public_admin)
 class CollectiviteAdmin(PolicyAdminMixin, admin.ModelAdmin):
     save_formset = CatalogueSaveMixin.save_formset
 
     list_display = ["name", "slug", "kind", "departement", "population", "cdg_member"]
-    list_filter = ["kind", "departement", "cdg_member", "is_anonymised"]
+    list_filter = ["kind", ("departement", DepartementFilter), "cdg_member", "is_anonymised"]
     search_fields = ["name", "slug", "siren", "insee_code"]
     autocomplete_fields = ["parent_epci"]
     inlines = [DomainInline]

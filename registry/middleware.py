@@ -3,8 +3,9 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
@@ -35,6 +36,10 @@ class CollectiviteMiddleware(TenantMainMiddleware):
     def process_request(self, request):
         if request.path == "/healthz":
             return healthz(request)
+        if request.path == "/favicon.ico":
+            # Asked by browsers of pages without our <link rel="icon"> (JSON, files): on every
+            # host, signed in or not, the site's icon rather than a 404 page.
+            return HttpResponsePermanentRedirect(static("favicon.svg"))
         if connection.schema_name != get_public_schema_name():
             connection.set_schema_to_public()
         request.collectivite = None

@@ -45,7 +45,12 @@ class Collectivite(TenantMixin):
         _("code INSEE"), max_length=5, blank=True, validators=[validators.validate_insee_code]
     )
     departement = models.CharField(
-        _("département"), max_length=3, default="74", validators=[validators.validate_departement]
+        _("département"),
+        max_length=3,
+        default="74",
+        blank=True,
+        validators=[validators.validate_departement],
+        help_text=_("Vide quand la source ne le dit pas (une collectivité anonyme du guide)."),
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     staff_size_band = models.CharField(

@@ -86,13 +86,45 @@ def _filled(value, payload) -> bool:
     return bool(value)
 
 
+# The fields a source may leave unsaid, which whoever enters the record (the seed, an import) then
+# deduces from what it does say: each one is marked on the record until the collectivité writes it
+# or confirms the record (`inferred_fields`).
+INFERABLE = (
+    "title",
+    "department_service",
+    "tools",
+    "ai_family",
+    "domains",
+    "automation_level",
+    "status",
+    "method_phase",
+    "personal_data",
+    "sourcing",
+)
+
+
+class FieldNames:
+    """A vocabulary whose codes are names of declared fields, labelled by the declaration."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+
+    @property
+    def choices(self) -> list[tuple[str, Promise]]:
+        return [(name, BY_NAME[name].label) for name in self.names]
+
+    @property
+    def values(self) -> list[str]:
+        return list(self.names)
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
     label: Promise
     kind: str = TEXT
     section: str = ""
-    vocabulary: type | None = None
+    vocabulary: type | FieldNames | None = None
     help_text: Promise | str = ""
     audience: str = PUBLISHED
     # Written by members (API, form, admin, import); False: decided by the registry.
@@ -627,6 +659,21 @@ FIELDS: list[Field] = [
         form=False,
         help_text=_("D'où vient cette fiche (ex. guide du CDG74, chapitre 5)."),
     ),
+    Field(
+        "inferred_fields",
+        _("informations déduites de la source"),
+        CHOICES,
+        section="publication",
+        vocabulary=FieldNames(INFERABLE),
+        writable=False,
+        importable=True,
+        help_text=_(
+            "Ce que la source ne dit pas et que l'équipe du registre en a déduit : à confirmer "
+            "par la collectivité (la marque disparaît quand elle écrit le champ ou confirme la "
+            "fiche à jour)."
+        ),
+        page=False,
+    ),
     # What only the collectivité's members see
     Field(
         "next_review_on",
@@ -1068,9 +1115,23 @@ def money(value) -> str:
     return f"{number_format(amount, places, force_grouping=True)}\N{NO-BREAK SPACE}€"
 
 
+def inferred(payload: dict) -> list[str]:
+    """The names of the fields the record's source does not state (deduced when it was entered),
+    in the declaration's order; an older snapshot may only carry `status_inferred`."""
+    names = set(payload.get("inferred_fields") or ())
+    if payload.get("status_inferred"):
+        names.add("status")
+    return [f.name for f in FIELDS if f.name in names]
+
+
+def inferred_labels(payload: dict) -> list[str]:
+    return [str(BY_NAME[name].label) for name in inferred(payload)]
+
+
 def page_sections(payload: dict) -> list[dict]:
     """The sections of a use case's page, in the declaration's order, without the empty ones:
-    facts (label, value) and lists (a table of rows)."""
+    facts (label, value, whether it was deduced) and lists (a table of rows)."""
+    deduced = set(inferred(payload))
     sections = []
     for section in SECTIONS:
         facts, lists = [], []
@@ -1095,7 +1156,9 @@ def page_sections(payload: dict) -> list[dict]:
                 ]
                 lists.append({"field": f, "columns": columns, "rows": rows, "items": items})
             else:
-                facts.append({"field": f, "value": display(f, value)})
+                facts.append(
+                    {"field": f, "value": display(f, value), "inferred": f.name in deduced}
+                )
         if facts or lists or section.empty:
             sections.append({"section": section, "facts": facts, "lists": lists})
     return sections

@@ -185,6 +185,8 @@ def usecase_page(request, public_id, *, report_form=None, status=200):
             "entry": entry,
             "uc": uc,
             "sections": snapshot.page_sections(uc),
+            "inferred": snapshot.inferred_labels(uc),
+            "inferred_names": snapshot.inferred(uc),
             "declared": snapshot.BY_NAME,
             "contact_for_members": bool(entry.contact_email) and v.Visibility.NETWORK not in scope,
             "similar": selectors.similar_entries(entry, scope),

@@ -24,8 +24,9 @@ def snapshot(use_case: UseCase) -> dict:
     return declaration.build(usecase_full().get(pk=use_case.pk), current_collectivite())
 
 
-def publish(use_case: UseCase, actor) -> None:
-    """Copy the use case's snapshot into the public benchmark table (same transaction)."""
+def publish(use_case: UseCase, actor, *, at=None) -> None:
+    """Copy the use case's snapshot into the public benchmark table (same transaction); `at`:
+    the date of the publication in the entry's history, if not now."""
     payload = snapshot(use_case)
     registry_services.benchmark_entry_write(
         collectivite=current_collectivite(),
@@ -33,4 +34,5 @@ def publish(use_case: UseCase, actor) -> None:
         payload=payload,
         # Shared with peers (members) only, when the collectivité agrees: a column, not payload.
         contact_email=payload["contact_email"],
+        at=at,
     )

@@ -120,14 +120,17 @@ def usecase_request_changes(*, use_case: UseCase, actor, comment: str) -> UseCas
 
 
 @transaction.atomic
-def usecase_approve(*, use_case: UseCase, actor, comment: str = "") -> UseCase:
-    """A curator publishes: the benchmark entry is written in the same transaction."""
+def usecase_approve(*, use_case: UseCase, actor, comment: str = "", published_at=None) -> UseCase:
+    """A curator publishes: the benchmark entry is written in the same transaction.
+
+    `published_at`: the date of what is published when it is not today's news (the seed: the
+    date of its source's data), shown as the record's last update and in its history."""
     _check("approve", use_case, actor)
     submission = registry_services.submission_pending(use_case.uuid)
     registry_services.submission_close(submission, SubmissionState.APPROVED, actor, comment)
-    use_case.published_at = timezone.now()
+    use_case.published_at = published_at or timezone.now()
     _transition(use_case, actor, "published", PublicationState.PUBLISHED, comment)
-    publish(use_case, actor)
+    publish(use_case, actor, at=published_at)
     if submission is not None:
         transaction.on_commit(lambda: notifications.decision_made(submission.pk), robust=True)
     return use_case

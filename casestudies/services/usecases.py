@@ -31,8 +31,8 @@ from registry.vocabularies import TermVocabulary, Visibility
 
 # The use case's own columns that a service call may set: what members write (the declaration's
 # writable fields, lists and relations aside) and what the system records from a source (the
-# seed, an import: an inferred status).
-SET_BY_THE_SYSTEM = {"status_inferred"}
+# seed, an import: what it deduced, the status among it).
+SET_BY_THE_SYSTEM = {"status_inferred", "inferred_fields"}
 USE_CASE_FIELDS = {
     f.name
     for f in declaration.writable_fields()
@@ -293,6 +293,8 @@ def usecase_update(
     # Read once with everything: the history's diff and the caller's answer (the API's).
     fresh = usecase_full().get(pk=use_case.pk)
     changes = declaration.diff(before, declaration.build(fresh, current_collectivite()))
+    if changes and "inferred_fields" not in fields:
+        changes, fresh = _confirm_written(use_case, before, changes, fresh)
     if changes:
         record_event(
             use_case,
@@ -302,6 +304,21 @@ def usecase_update(
             changes=declaration.changes_of(changes),
         )
     return fresh
+
+
+def _confirm_written(use_case: UseCase, before: dict, changes: list[dict], fresh: UseCase):
+    """A deduced value the collectivité writes is its own: no longer marked as deduced (unless
+    the writer says what is deduced, as an import of an export does). Returns the changes and
+    the use case as read after them."""
+    changed = {change["field"] for change in changes}
+    kept = [name for name in use_case.inferred_fields if name not in changed]
+    status_inferred = use_case.status_inferred and "status" not in changed
+    if kept == use_case.inferred_fields and status_inferred == use_case.status_inferred:
+        return changes, fresh
+    use_case.inferred_fields, use_case.status_inferred = kept, status_inferred
+    _save(use_case, update_fields=["inferred_fields", "status_inferred", "updated_at"])
+    fresh = usecase_full().get(pk=use_case.pk)
+    return declaration.diff(before, declaration.build(fresh, current_collectivite())), fresh
 
 
 def lock(use_case: UseCase) -> None:
@@ -316,7 +333,14 @@ def lock(use_case: UseCase) -> None:
 
 class StaleWrite(ValidationError):
     """The use case changed since the writer read it: nothing is written (the API answers 412,
-    the form shows what changed, by whom, with the person's input kept)."""
+    the form shows what changed, by whom, with the person's input kept).
+
+    `changes`: what the others changed since, {field: {"before", "after"}} (the snapshot's
+    values), so that a form can take their values where its writer typed nothing new;
+    `by`: who they are."""
+
+    changes: dict = {}
+    by: str = ""
 
 
 def version_of(use_case: UseCase) -> str:
@@ -342,7 +366,11 @@ def _check_version(use_case: UseCase, expected: str) -> None:
     who = ", ".join(sorted({str(e.actor) if e.actor else str(_("le système")) for e in events}))
     changed = (e.comment for e in events if e.action == "updated" and e.comment)
     what = ", ".join(dict.fromkeys(changed))
-    raise StaleWrite(
+    theirs: dict = {}
+    for event in events:
+        for name, change in (event.changes or {}).items():
+            theirs.setdefault(name, {"before": change.get("before")})["after"] = change.get("after")
+    error = StaleWrite(
         _(
             "Ce cas d'usage a été modifié depuis que vous l'avez ouvert, par %(who)s le "
             "%(when)s%(what)s. Rien n'a été enregistré : vos saisies sont conservées ci-dessous, "
@@ -354,6 +382,8 @@ def _check_version(use_case: UseCase, expected: str) -> None:
             "what": _(" (%s)") % what if what else "",
         }
     )
+    error.changes, error.by = theirs, who or str(_("une autre personne"))
+    raise error
 
 
 @transaction.atomic
@@ -363,7 +393,11 @@ def usecase_verify(*, use_case: UseCase, actor) -> UseCase:
     nothing the curators review), with a line in both histories."""
     lock(use_case)
     use_case.verified_on = timezone.localdate()
-    UseCase.objects.filter(pk=use_case.pk).update(verified_on=use_case.verified_on)
+    # What was deduced from the source is what the collectivité now confirms.
+    use_case.inferred_fields, use_case.status_inferred = [], False
+    UseCase.objects.filter(pk=use_case.pk).update(
+        verified_on=use_case.verified_on, inferred_fields=[], status_inferred=False
+    )
     record_event(
         use_case,
         actor,

@@ -26,9 +26,12 @@ from registry.search import search_vector
 from registry.vocabularies import SubmissionState, Visibility
 
 
-def entry_event(*, uuid, public_id: str, actor, action: str, changes=None, comment: str = ""):
-    """One row of a benchmark entry's history (it outlives the entry)."""
-    return BenchmarkEntryEvent.objects.create(
+def entry_event(
+    *, uuid, public_id: str, actor, action: str, changes=None, comment: str = "", at=None
+):
+    """One row of a benchmark entry's history (it outlives the entry); `at`: when it happened,
+    if not now (the seed dates its records by their source)."""
+    event = BenchmarkEntryEvent.objects.create(
         uuid=uuid,
         public_id=public_id,
         actor=actor_or_none(actor),
@@ -36,6 +39,10 @@ def entry_event(*, uuid, public_id: str, actor, action: str, changes=None, comme
         changes=changes or {},
         comment=comment,
     )
+    if at is not None:  # created_at is auto_now_add: written after the row
+        BenchmarkEntryEvent.objects.filter(pk=event.pk).update(created_at=at)
+        event.created_at = at
+    return event
 
 
 def benchmark_changed() -> None:
@@ -59,7 +66,10 @@ def public_id_allocate(collectivite: Collectivite) -> tuple[str, uuid_module.UUI
             [collectivite.pk],
         )
         (number,) = cursor.fetchone()
-        public_id = f"{collectivite.departement}-{collectivite.slug.upper()}-{number:04d}"
+        # Without a département (an anonymous body of the guide), the slug alone: a slug
+        # starts with a letter and a département code with a digit, so no two ids can meet.
+        prefix = f"{collectivite.departement}-" if collectivite.departement else ""
+        public_id = f"{prefix}{collectivite.slug.upper()}-{number:04d}"
         identifier = UseCaseIdentifier.objects.create(
             public_id=public_id, uuid=uuid_module.uuid4(), collectivite=collectivite
         )
@@ -135,7 +145,7 @@ def apply_curation(entry: BenchmarkEntry, payload_domains: list[str], payload_to
 
 @transaction.atomic
 def benchmark_entry_write(
-    *, collectivite: Collectivite, actor, payload: dict, contact_email: str = ""
+    *, collectivite: Collectivite, actor, payload: dict, contact_email: str = "", at=None
 ) -> BenchmarkEntry:
     """Create or replace the benchmark entry of a use case from its snapshot (called by the
     publishing service, inside its transaction). The table's columns and search text come from
@@ -177,6 +187,7 @@ def benchmark_entry_write(
         actor=actor,
         action="published" if before is None else "replaced",
         changes=snapshot.changes_of(snapshot.diff(before, payload)),
+        at=at,
     )
     benchmark_changed()
     return entry
@@ -185,12 +196,18 @@ def benchmark_entry_write(
 @transaction.atomic
 def benchmark_entry_verified(*, uuid, actor, verified_on) -> bool:
     """The collectivité confirmed its published record is up to date: the date is shown at once
-    (payload), with a line of the entry's history."""
+    (payload), with a line of the entry's history; what the record's source left unsaid and the
+    registry deduced is now confirmed, no longer marked as deduced."""
     entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
     if entry is None:
         return False
     before = entry.payload.get("verified_on")
-    entry.payload = {**entry.payload, "verified_on": verified_on.isoformat()}
+    entry.payload = {
+        **entry.payload,
+        "verified_on": verified_on.isoformat(),
+        "inferred_fields": [],
+        "status_inferred": False,
+    }
     entry.save(update_fields=["payload", "updated_at"])
     entry_event(
         uuid=uuid,

@@ -19,10 +19,12 @@
     function update() {
       var length = field.value.trim().length;  // as the server counts it
       var over = length > limit;
-      output.textContent = over
-        ? length + " / " + limit + " caractères : " + (length - limit) + " de trop"
-        : length + " / " + limit + " caractères";
+      var text = length + " / " + limit + " caractères";
+      if (over) text += " : " + (length - limit) + " de trop, raccourcissez avant d'enregistrer";
+      else if (length === limit) text += " : limite atteinte";
+      output.textContent = text;
       output.classList.toggle("over", over);
+      output.classList.toggle("full", length === limit);
     }
     field.addEventListener("input", update);
     update();

@@ -68,5 +68,78 @@ def test_two_members_on_the_same_step_lose_nothing(client_for, people, annecy):
     # B, warned, saves again from the form as it was shown: it applies.
     again = answer.context["form"].data.copy()
     again["version"] = answer.context["version"]
+    assert again["title"] == "Nouveau titre de A"  # B had not touched it: A's is shown
     assert b.post(url, again).status_code == 302
-    assert "à ne pas perdre" in _title(annecy, use_case.public_id)[1]
+    assert _title(annecy, use_case.public_id) == (
+        "Nouveau titre de A",  # saving again did not put back the title B had read
+        "Le résumé que B vient d'écrire, à ne pas perdre.",
+    )
+
+
+def _clean(form, version):
+    values = form.initial | {"version": version}
+    return {k: ("on" if v is True else v) for k, v in values.items() if v not in (None, False)}
+
+
+def test_a_field_both_changed_keeps_the_writer_s_input_and_says_the_colleague_s(
+    client_for, people, annecy
+):
+    use_case = DraftUseCaseFactory(collectivite=annecy)
+    url = f"/cas-d-usage/{use_case.public_id}/modifier/description/"
+    a, b = (
+        client_for("grand-annecy", people["admin"]),
+        client_for("grand-annecy", people["contributor"]),
+    )
+    page_a, page_b = a.get(url), b.get(url)
+    read_b = _clean(page_b.context["form"], page_b.context["version"])
+    a.post(url, {**_clean(page_a.context["form"], page_a.context["version"]), "title": "De A"})
+    answer = b.post(url, {**read_b, "title": "De B"})
+    assert answer.status_code == 200
+    form = answer.context["form"]
+    assert form.data["title"] == "De B"
+    assert "Modifié entre-temps par admin@annecy.test : « De A »" in form.errors["title"][0]
+    assert _title(annecy, use_case.public_id)[0] == "De A"
+    again = form.data.copy()
+    again["version"] = answer.context["version"]
+    assert b.post(url, again).status_code == 302  # B saw it and keeps theirs
+    assert _title(annecy, use_case.public_id)[0] == "De B"
+
+
+def test_a_list_the_colleague_changed_is_not_put_back(client_for, people, annecy):
+    use_case = DraftUseCaseFactory(collectivite=annecy)
+    url = f"/cas-d-usage/{use_case.public_id}/modifier/classification/"
+    a, b = (
+        client_for("grand-annecy", people["admin"]),
+        client_for("grand-annecy", people["contributor"]),
+    )
+    page_a, page_b = a.get(url), b.get(url)
+
+    def posted(page):
+        form = page.context["form"]
+        data = {"version": page.context["version"]}
+        for name in form.fields:
+            value = form[name].value()
+            if isinstance(value, list | tuple):
+                data[name] = [str(item) for item in value]
+            elif value is True:
+                data[name] = "on"
+            elif value not in (None, False):
+                data[name] = str(value)
+        return data
+
+    data_a, data_b = posted(page_a), posted(page_b)
+    domains = page_a.context["form"].fields["domains"].queryset
+    extra = str(domains.exclude(pk__in=data_a.get("domains", [])).first().pk)
+    assert (
+        a.post(url, {**data_a, "domains": [*data_a.get("domains", []), extra]}).status_code == 302
+    )
+    answer = b.post(url, {**data_b, "automation_level": "recommendation"})
+    assert answer.status_code == 200, answer.content.decode()[:3000]
+    again = answer.context["form"].data.copy()
+    assert extra in again.getlist("domains")  # A's domain is in the form B sees
+    again["version"] = answer.context["version"]
+    assert b.post(url, dict(again.lists())).status_code == 302  # (every value of a list)
+    with tenant_context(annecy):
+        saved = UseCase.objects.get(public_id=use_case.public_id)
+        assert saved.domains.filter(pk=extra).exists()
+        assert saved.automation_level == "recommendation"

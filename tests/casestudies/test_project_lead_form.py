@@ -5,6 +5,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from casestudies.models import UseCase
+from registry.models import Tool
 from tests.casestudies.test_api_usecases import BASE
 from tests.factories import DraftUseCaseFactory
 
@@ -94,3 +95,18 @@ def test_the_history_speaks_french(client_for, api_for, people, annecy):
     assert ">created<" not in html and ">updated<" not in html
     history = api.get(f"{BASE}{use_case.public_id}/history/").json()
     assert {row["action_label"] for row in history} >= {"Création de la fiche", "Modification"}
+
+
+def test_the_lists_offer_neither_the_collectivite_itself_nor_a_retired_tool(
+    client_for, people, annecy
+):
+    """The form narrows the lists after building them: « Choisir… » must not freeze them first
+    (a partner of itself is refused on saving; a deprecated tool may not be newly linked)."""
+    Tool.objects.filter(slug="gemini").update(deprecated=True)
+    use_case = DraftUseCaseFactory(collectivite=annecy)
+    client = client_for("grand-annecy", people["contributor"])
+    form = client.get(f"/cas-d-usage/{use_case.public_id}/modifier/classification/").context["form"]
+    partners = [str(label) for _value, label in form.fields["partner_collectivites"].widget.choices]
+    assert annecy.name not in partners and "Commune de Fillière" in partners
+    tools = [str(label) for _value, label in form.fields["tools"].widget.choices]
+    assert "Gemini" not in tools and "Mistral" in tools

@@ -52,7 +52,9 @@ def test_peer_median_needs_three_peers_and_uses_only_the_aggregate(client_for, p
     peers = []
     for slug in ("epci-a", "epci-b", "collectivite-a", "collectivite-b"):
         peer = Collectivite.objects.get(slug=slug)
-        collectivite_update(peer, kind="ca", population=None)
+        # comparable to the Grand Annecy: same kind, same département (the guide's anonymous
+        # bodies have none of their own)
+        collectivite_update(peer, kind="ca", population=None, departement="74")
         peers.append(peer)
     collectivite_update(annecy, population=None)
     annecy.refresh_from_db()

@@ -120,3 +120,10 @@ def test_the_home_page_counts_a_new_collectivite_at_once(client_for, db):
     assert "<strong>7</strong>" in client_for(None).get("/").content.decode()
     collectivite_create(slug="thones", name="Commune de Thônes", kind="commune")
     assert "<strong>8</strong>" in client_for(None).get("/").content.decode()
+
+
+def test_favicon_ico_leads_to_the_site_icon_on_every_host(client_for):
+    for slug in (None, "grand-annecy"):
+        response = client_for(slug).get("/favicon.ico")
+        assert response.status_code == 301, slug
+        assert response["Location"].endswith("favicon.svg"), slug
