@@ -624,7 +624,7 @@ class Source(models.Model):
         _("millésime"), max_length=20, blank=True, help_text=_("Ex. 2025-11, 2025.")
     )
     # Prefix of the public ids of its records (« PSTW » → PSTW-41).
-    id_prefix = models.CharField(_("préfixe des identifiants"), max_length=20)
+    id_prefix = models.CharField(_("préfixe des identifiants"), max_length=20, unique=True)
     # The source's columns as last read, in their order (the raw rows are shown in it).
     columns = models.JSONField(_("colonnes"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -788,6 +788,8 @@ class SourceRecord(models.Model):
         ordering = ["source", "original_id"]
         indexes = [
             models.Index(fields=["country", "match_rule"], name="sourcerecord_match_idx"),
+            # A re-import finds the rows it read already by their hash, before mapping them.
+            models.Index(fields=["source", "content_hash"], name="sourcerecord_hash_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

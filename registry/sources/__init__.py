@@ -16,10 +16,15 @@ from registry.sources.base import (
     SourceFileError,
     SourceInfo,
 )
+from registry.sources.pstw import PSTWAdapter
+from registry.sources.us_inventory import USInventoryAdapter
 
 # kind → adapter class (registry.vocabularies.SourceAdapterKind). A new format: its module in
 # this package, its class here.
-ADAPTERS: dict[str, type[SourceAdapter]] = {}
+ADAPTERS: dict[str, type[SourceAdapter]] = {
+    PSTWAdapter.kind: PSTWAdapter,
+    USInventoryAdapter.kind: USInventoryAdapter,
+}
 
 
 def adapter_for(kind: str, profile=None) -> SourceAdapter:

@@ -79,6 +79,8 @@ class Identity:
     insee_code: str = ""
     # Départements the organisation may be in (codes); empty: anywhere in France.
     departements: tuple[str, ...] = ()
+    # Its région (INSEE code), when the source places it in one.
+    region: str = ""
     # Kinds of collectivité the name may stand for (registry.vocabularies.DirectoryKind), best
     # first; empty: any kind.
     kinds: tuple[str, ...] = ()
