@@ -1138,7 +1138,8 @@ def page_sections(payload: dict) -> list[dict]:
             else:
                 precision = (payload.get("date_precision") or {}).get(f.name, "day")
                 facts.append({"field": f, "value": display(f, value, precision)})
-        if facts or lists or section.empty:
+        # « Not yet described » is a collectivité's to-do; a public source says nothing more.
+        if facts or lists or (section.empty and payload.get("origin") != v.Origin.PUBLIC_SOURCE):
             sections.append({"section": section, "facts": facts, "lists": lists})
     return sections
 

@@ -16,13 +16,15 @@ import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from accounts.services import actor_or_none
+from accounts.services import actor_or_none, audit_record, field_changes
 from registry import snapshot
 from registry import vocabularies as v
 from registry.models import (
@@ -46,7 +48,9 @@ from registry.sources import (
     SourceFileError,
     adapter_for,
 )
+from registry.sources.files import read_file
 from registry.sources.matching import Match, Matcher
+from registry.sources.pstw import PSTWAdapter
 
 # Rows written per transaction.
 BATCH_SIZE = 500
@@ -390,14 +394,13 @@ def source_import(
     except Exception as error:
         _finish(state, v.ImportRunState.FAILED, _("Erreur inattendue : %s") % error)
         raise
-    if not dry_run:
+    millesime = run.millesime or source.millesime
+    if not dry_run and (source.columns, source.millesime) != (list(adapter.columns), millesime):
         Source.objects.filter(pk=source.pk).update(
-            columns=list(adapter.columns),
-            millesime=run.millesime or source.millesime,
-            updated_at=timezone.now(),
+            columns=list(adapter.columns), millesime=millesime, updated_at=timezone.now()
         )
-        if state.changed:
-            benchmark_changed()
+    if not dry_run and state.changed:
+        benchmark_changed()
     return _finish(state, v.ImportRunState.DONE)
 
 
@@ -758,3 +761,74 @@ def source_record_match(*, record: SourceRecord, entry: DirectoryEntry | None, a
         changes={"directory_entry": {"before": before, "after": entry.key if entry else ""}},
     )
     benchmark_changed()
+
+
+SOURCE_EDITABLE_FIELDS = (
+    "name",
+    "publisher",
+    "licence",
+    "licence_url",
+    "attribution",
+    "url",
+    "description",
+)
+# The provenance keys of the snapshot that a source's fields give.
+PROVENANCE_OF_FIELD = {
+    "name": "name",
+    "publisher": "publisher",
+    "licence": "licence",
+    "licence_url": "licence_url",
+    "attribution": "attribution",
+    "url": "url",
+}
+
+
+@transaction.atomic
+def source_update(*, source: Source, actor, **values) -> Source:
+    """A curator corrects a source's description (its licence, its attribution…): saved with
+    its audit line, and at once in the provenance of every one of its records in the benchmark
+    (one statement), so that no page shows the old attribution."""
+    unknown = set(values) - set(SOURCE_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"source_update() got unexpected fields: {sorted(unknown)}")
+    changes = field_changes(source, values)
+    if not changes:
+        return source
+    for name, value in values.items():
+        setattr(source, name, value)
+    source.full_clean()
+    source.save()
+    audit_record(actor=actor, action="source_updated", target=source, changes=changes)
+    provenance = {PROVENANCE_OF_FIELD[name]: getattr(source, name) for name in PROVENANCE_OF_FIELD}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {BenchmarkEntry._meta.db_table} AS e SET payload = jsonb_set("  # noqa: S608
+            "jsonb_set(e.payload, '{provenance}', coalesce(e.payload->'provenance', '{}') "
+            "|| %s::jsonb), '{source}', to_jsonb(%s::text)) "
+            f"FROM {SourceRecord._meta.db_table} AS r "
+            "WHERE e.source_record_id = r.id AND r.source_id = %s",
+            [json.dumps(provenance), f"{source.attribution} ({source.licence})", source.pk],
+        )
+    benchmark_changed()
+    return source
+
+
+# --- the shipped source (the seed) ----------------------------------------------------------------
+
+SHIPPED_PSTW = Path(settings.BASE_DIR) / "fixtures" / "sources" / "pstw_2025-11.csv.xz"
+
+
+def shipped_sources_load() -> ImportRun | None:
+    """Import the PSTW dataset shipped in fixtures/sources/ (the seed), unless this very file
+    was imported already (then nothing is read: None)."""
+    content, file_name = read_file(SHIPPED_PSTW)
+    digest = hashlib.sha256(content).hexdigest()
+    done = ImportRun.objects.filter(
+        source__slug=PSTWAdapter.source.slug,
+        file_sha256=digest,
+        state=v.ImportRunState.DONE,
+        dry_run=False,
+    )
+    if done.exists():
+        return None
+    return source_import(adapter=PSTWAdapter(), content=content, file_name=file_name)

@@ -4,9 +4,12 @@ byte-order mark, comma or semicolon) or XLSX (its first sheet). Cells keep their
 spreadsheet gives it (a number, a date as ISO text), so that the raw row can be stored as JSON."""
 
 import csv
+import gzip
 import io
+import lzma
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -134,3 +137,21 @@ def _xlsx_rows(content: bytes, columns: list[str]) -> Iterator[RawRow]:
 def count_rows(content: bytes, file_name: str) -> int:
     """How many rows `read_rows` yields, read quickly (for the progress of a long import)."""
     return sum(1 for _row in read_rows(content, file_name, []))
+
+
+def read_file(path) -> tuple[bytes, str]:
+    """The bytes of a file and its name, uncompressed if it ends in .xz or .gz (the seed ships
+    the PSTW dataset compressed): « pstw_2025-11.csv.xz » → (its CSV, « pstw_2025-11.csv »)."""
+    path = Path(path)
+    try:
+        if path.suffix == ".xz":
+            return lzma.decompress(path.read_bytes()), path.stem
+        if path.suffix == ".gz":
+            return gzip.decompress(path.read_bytes()), path.stem
+        return path.read_bytes(), path.name
+    except FileNotFoundError:
+        raise SourceFileError(_("Fichier introuvable : %s") % path) from None
+    except (lzma.LZMAError, OSError) as error:
+        raise SourceFileError(
+            _("Fichier illisible : %(path)s (%(error)s)") % {"path": path, "error": error}
+        ) from None
