@@ -199,6 +199,15 @@ def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[Benchma
     return queryset.annotate(rank=rank).order_by("-rank", "public_id")
 
 
+def declared_first(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:
+    """The explorer's order when none is asked for (no search, no `ordering`): the
+    collectivités' declarations first, then the public sources' records, each latest first
+    (the « declared » < « public_source » codes; index bench_origin_published_idx)."""
+    if params.get("q", "").strip() or params.get("ordering"):
+        return queryset
+    return queryset.order_by("origin", "-published_at", "public_id")
+
+
 class CountedQuerySet:
     """A queryset whose count is known already (cached per benchmark version), for paginators."""
 
