@@ -617,14 +617,26 @@ class ImportRunAdmin(PolicyAdminMixin, admin.ModelAdmin):
 def run_summary(run: ImportRun) -> str:
     """« 2 007 lignes lues : 1 616 créées, 0 mises à jour, 0 inchangées, 391 écartées, 0
     rejetées », in French."""
-    counts = {key: run.counts.get(key, 0) for key in source_services.COUNT_KEYS}
-    text = _(
-        "%(read)s lignes lues : %(created)s créées, %(updated)s mises à jour, %(unchanged)s "
-        "inchangées, %(skipped)s écartées, %(rejected)s rejetées"
-    ) % {key: number_format(value, force_grouping=True) for key, value in counts.items()}
+    counts = {
+        key: number_format(run.counts.get(key, 0), force_grouping=True)
+        for key in source_services.COUNT_KEYS
+    }
     if run.dry_run:
-        text = _("Essai à blanc (rien n'est écrit) — %s") % text
-    return text
+        return (
+            _(
+                "Essai à blanc (rien n'est écrit) — %(read)s lignes lues : %(created)s à créer, "
+                "%(updated)s à mettre à jour, %(unchanged)s inchangées, %(skipped)s écartées, "
+                "%(rejected)s rejetées"
+            )
+            % counts
+        )
+    return (
+        _(
+            "%(read)s lignes lues : %(created)s créées, %(updated)s mises à jour, %(unchanged)s "
+            "inchangées, %(skipped)s écartées, %(rejected)s rejetées"
+        )
+        % counts
+    )
 
 
 # Adapters a curator may pick on the upload page (the column-mapping one brings its own page).

@@ -134,6 +134,14 @@ def source_ensure(adapter: SourceAdapter) -> Source:
     return source
 
 
+def _profile_name(adapter: SourceAdapter) -> str:
+    """The column-mapping profile a run used: given by its name, or an object with one."""
+    profile = adapter.profile
+    if profile is None:
+        return ""
+    return str(profile if isinstance(profile, str) else getattr(profile, "name", ""))[:100]
+
+
 def public_id_of(source: Source, original_id: str) -> str:
     """« PSTW-41 » (the identifier carries the prefix already), « US-DOE-474 »."""
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", original_id.strip()).strip("-") or "sans-id"
@@ -356,7 +364,7 @@ def source_import(
         run = ImportRun(
             source=source,
             adapter=adapter.kind,
-            profile=str(getattr(adapter.profile, "name", "") or ""),
+            profile=_profile_name(adapter),
             file_name=file_name[:255],
             dry_run=dry_run,
             created_by=actor_or_none(actor),
@@ -672,7 +680,7 @@ def source_import_prepare(
     return ImportRun.objects.create(
         source=source,
         adapter=adapter.kind,
-        profile=str(getattr(adapter.profile, "name", "") or ""),
+        profile=_profile_name(adapter),
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(content).hexdigest(),
         content=content,

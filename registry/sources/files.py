@@ -16,9 +16,8 @@ from openpyxl import load_workbook
 
 from registry.sources.base import RawRow, SourceFileError
 
-# csv's default limit (128 KiB a field) is enough for any register's description; a larger one is
-# a broken file, reported rather than read.
-csv.field_size_limit(1024 * 1024)
+# csv's default limit (128 KiB a field) is kept: enough for any register's description; a larger
+# field is a broken file, reported (« illisible ») rather than read.
 
 
 def is_xlsx(content: bytes, file_name: str) -> bool:

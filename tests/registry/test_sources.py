@@ -8,6 +8,7 @@ import lzma
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
@@ -339,3 +340,26 @@ def test_a_us_row_without_name_nor_identifier_is_rejected():
     assert run.counts["rejected"] == 2
     reasons = {(item["row"], item["column"]) for item in run.rejections}
     assert reasons == {(2, "use_case_name"), (2, "id"), (3, "use_case_name")}
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_the_command_names_every_row_that_did_not_land():
+    out = io.StringIO()
+    call_command("import_source", "us-inventory", str(US_SAMPLE), "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "Essai à blanc (rien n'est écrit)" in text and "198 à créer" in text
+    assert "ligne 76 (NASA-790), colonne « is_withheld »" in text
+    assert not SourceRecord.objects.exists()
+    # Not the PSTW's columns: the whole file is refused, in French, and the run says so.
+    with pytest.raises(CommandError, match="« PSTW ID »"):
+        call_command("import_source", "pstw", str(SHIPPED_PSTW.parent / "README.md"))
+    assert ImportRun.objects.filter(state="failed").exists()
+
+
+def test_the_command_says_what_is_not_there_yet():
+    with pytest.raises(CommandError, match="pas encore disponible"):
+        call_command("import_source", "mapping", str(US_SAMPLE), "--profile", "reseau")
+    with pytest.raises(CommandError, match="introuvable"):
+        call_command("import_source", "pstw", "/nulle/part.csv")

@@ -62,10 +62,17 @@ class Command(BaseCommand):
     def report(self, run, seconds: float) -> None:
         counts = run.counts
         write = self.stdout.write
-        head = "Essai à blanc (rien n'est écrit) : " if run.dry_run else ""
+        if run.dry_run:
+            head, created, updated = (
+                "Essai à blanc (rien n'est écrit) : ",
+                "à créer",
+                "à mettre à jour",
+            )
+        else:
+            head, created, updated = "", "créées", "mises à jour"
         write(
             f"{head}{run.source.name}, « {run.file_name} » : {counts['read']} lignes lues, "
-            f"{counts['created']} créées, {counts['updated']} mises à jour, "
+            f"{counts['created']} {created}, {counts['updated']} {updated}, "
             f"{counts['unchanged']} inchangées, {counts['skipped']} écartées, "
             f"{counts['rejected']} rejetées ({seconds:.1f} s)."
         )
