@@ -390,6 +390,12 @@ PUBLIC_ADMIN_RULES: dict[str, dict[str, str]] = {
     "registry.joinrequest": _all(NOBODY, view=CURATOR),
     # The search's synonyms: curators keep the list (registry.services.synonyms).
     "registry.synonymgroup": _all(CURATOR),
+    # Public sources: created by their first import; curators edit their licence and
+    # attribution. Their records are written by imports; curators only match them to the
+    # directory (their change view). Import runs are a history.
+    "registry.source": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    "registry.sourcerecord": _all(CURATOR, add=NOBODY, delete=NOBODY),
+    "registry.importrun": _all(NOBODY, view=CURATOR),
     "knowledge.article": _all(CURATOR),
     "knowledge.glossaryterm": _all(CURATOR),
     # Use cases in the collectivités' schemas record the risks they met.
@@ -436,7 +442,7 @@ COLLECTIVITE_ADMIN_RULES: dict[str, dict[str, str]] = {
 ADMIN_RULES = {"public_admin": PUBLIC_ADMIN_RULES, "collectivite_admin": COLLECTIVITE_ADMIN_RULES}
 
 # Pages added to the public admin besides its models' (URL name: rule).
-ADMIN_PAGE_RULES: dict[str, str] = {"usecase-import": CURATOR}
+ADMIN_PAGE_RULES: dict[str, str] = {"usecase-import": CURATOR, "source-import": CURATOR}
 
 
 def admin_page_allows(url_name: str, user) -> bool:

@@ -263,7 +263,7 @@ def load_guide():
     from registry.models import BenchmarkEntry, Term
 
     connection.set_schema_to_public()
-    seed(demo=False)
+    seed(demo=False, sources=False)
     connection.set_schema_to_public()
     templates = list(BenchmarkEntry.objects.order_by("public_id"))
     if not templates:

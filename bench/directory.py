@@ -75,7 +75,7 @@ def run(runs: int) -> tuple[dict[str, str], bool]:
     from registry.services import SHIPPED_DIRECTORY, directory_load
 
     say("Guide (sans l'annuaire)…")
-    seed(demo=False, directory=False)
+    seed(demo=False, directory=False, sources=False)
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
     for path in (LIST, HOME):
         # Once untimed: the first call of a process imports and fills what later calls reuse.

@@ -230,10 +230,19 @@ def seed_demo_accounts(
                 report.count("memberships", True)
 
 
+def seed_public_sources(report: SeedReport) -> None:
+    """The PSTW dataset shipped in fixtures/sources/ (CC BY 4.0), beside the guide's cases:
+    read once (the same file again is not even opened twice)."""
+    run = registry_services.sources.shipped_sources_load()
+    if run is not None:
+        report.created["public_source_records"] = run.counts.get("created", 0)
+
+
 def seed(
-    *, demo: bool = False, directory: bool = True
+    *, demo: bool = False, directory: bool = True, sources: bool = True
 ) -> tuple[SeedReport, dict[str, Collectivite], str | None]:
-    """`directory=False`: without loading the shipped directory (the tests load small ones)."""
+    """`directory=False`: without loading the shipped directory (the tests load small ones);
+    `sources=False`: without the shipped public source (the tests import their own)."""
     data = load_guide()
     report = SeedReport()
     if directory:
@@ -248,6 +257,8 @@ def seed(
     collectivites = seed_collectivites(data, report)
     seed_identities(collectivites, report)
     seed_use_cases(data, collectivites, report)
+    if sources:
+        seed_public_sources(report)
     password = None
     if demo:
         password, _origin = demo_password()

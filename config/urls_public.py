@@ -8,6 +8,7 @@ from accounts.api import ObtainTokenView
 from casestudies.curation import urls as curation_urls
 from config.urls_api import docs_urls
 from knowledge import api as knowledge_api
+from registry import admin as registry_admin
 from registry import api as registry_api
 from registry import join as join_views
 from registry import onboarding
@@ -83,6 +84,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("curation/", include(curators_pages)),
     *curation_urls.admin_urls,
+    path("admin/sources/importer/", registry_admin.source_import_view, name="source-import"),
     path("admin/", public_admin.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_public", "Registre IA des collectivités — API commune"),

@@ -2,30 +2,40 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.admin_sites import public_admin
 from accounts.permissions import PolicyAdminMixin
 from accounts.services import audited_delete, audited_save
-from registry import search, services, validators
+from registry import search, services, tasks, validators
+from registry import sources as adapters
 from registry.directory import DirectoryEntry
 from registry.models import (
     BenchmarkEntry,
     BenchmarkEntryEvent,
     Collectivite,
     Domain,
+    ImportRun,
     JoinRequest,
+    Source,
+    SourceRecord,
     SynonymGroup,
     Term,
     Tool,
     Vendor,
 )
+from registry.services import sources as source_services
 from registry.services.directory import CURATOR_FIELDS, CURATOR_KINDS
-from registry.vocabularies import QualityFlag
+from registry.vocabularies import ImportRunState, MatchRule, QualityFlag, SourceAdapterKind
 
 # --- catalogue merges (admin actions of tools and vendors) -----------------------
 
@@ -232,12 +242,15 @@ class BenchmarkEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "public_id",
         "title",
         "collectivite",
+        "organisation_name",
+        "origin",
         "status",
         "visibility",
         "featured",
         "published_at",
     ]
     list_filter = [
+        "origin",
         "featured",
         "status",
         "visibility",
@@ -245,12 +258,14 @@ class BenchmarkEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "ai_family",
         QualityFlagFilter,
     ]
-    search_fields = ["public_id", "title", "collectivite__name"]
+    search_fields = ["public_id", "title", "collectivite__name", "organisation_name"]
     list_select_related = ["collectivite"]
     fields = [
         "public_id",
         "title",
+        "origin",
         "collectivite",
+        "organisation_name",
         "status",
         "visibility",
         "published_at",
@@ -264,7 +279,9 @@ class BenchmarkEntryAdmin(PolicyAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "public_id",
         "title",
+        "origin",
         "collectivite",
+        "organisation_name",
         "status",
         "visibility",
         "published_at",
@@ -427,3 +444,329 @@ class SynonymGroupAdmin(PolicyAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             services.synonym_group_delete(obj, actor=request.user)
+
+
+# --- public sources ----------------------------------------------------------------------------
+
+
+@admin.register(Source, site=public_admin)
+class SourceAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """A public register read into the benchmark: created by its first import; curators correct
+    its description, licence and attribution (registry.source_services.source_update, which
+    rewrites the provenance of its records at once)."""
+
+    list_display = ["name", "publisher", "licence", "millesime", "records", "updated_at"]
+    search_fields = ["name", "publisher"]
+    fields = [
+        "name",
+        "publisher",
+        "licence",
+        "licence_url",
+        "attribution",
+        "url",
+        "description",
+        "slug",
+        "adapter",
+        "id_prefix",
+        "millesime",
+        "updated_at",
+    ]
+    readonly_fields = ["slug", "adapter", "id_prefix", "millesime", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(record_count=Count("records"))
+
+    @admin.display(description=_("fiches"), ordering="record_count")
+    def records(self, obj):
+        return obj.record_count
+
+    def save_model(self, request, obj, form, change):
+        source_services.source_update(
+            source=Source.objects.get(pk=obj.pk),
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        )
+
+
+class ToMatchFilter(admin.SimpleListFilter):
+    """French records of local bodies that no rule matched: a curator's to-do list."""
+
+    title = _("rapprochement")
+    parameter_name = "a_rapprocher"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("À rapprocher (fiches françaises sans collectivité)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(country="FR", match_rule=MatchRule.UNMATCHED)
+        return queryset
+
+
+class SourceRecordForm(forms.ModelForm):
+    class Meta:
+        model = SourceRecord
+        fields = ["directory_entry"]
+        help_texts = {
+            "directory_entry": _(
+                "La collectivité de l'annuaire que cette fiche concerne. Laissez vide si ce "
+                "n'est pas une collectivité : la fiche sort alors de la liste à rapprocher."
+            )
+        }
+
+
+@admin.register(SourceRecord, site=public_admin)
+class SourceRecordAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Records read from the public sources, as read (raw row) and as mapped. Curators match a
+    French record to the directory here (registry.source_services.source_record_match); the
+    rest is written by the imports only."""
+
+    form = SourceRecordForm
+    list_display = [
+        "original_id",
+        "title",
+        "organisation_name",
+        "country",
+        "match_rule",
+        "match_confidence",
+        "directory_entry",
+    ]
+    list_filter = [ToMatchFilter, "source", "match_rule", "country"]
+    search_fields = ["original_id", "organisation_name"]
+    list_select_related = ["source", "directory_entry"]
+    autocomplete_fields = ["directory_entry"]
+    fields = [
+        "directory_entry",
+        "match_rule",
+        "match_confidence",
+        "candidates",
+        "source",
+        "original_id",
+        "original_url",
+        "organisation_name",
+        "country",
+        "read_at",
+        "public_page",
+        "notes_list",
+        "raw_table",
+        "mapped",
+        "claimed_by",
+        "claimed_public_id",
+    ]
+    readonly_fields = [name for name in fields if name != "directory_entry"]
+
+    @admin.display(description=_("titre"))
+    def title(self, obj):
+        return obj.mapped.get("title", "")
+
+    @admin.display(description=_("entrées possibles"))
+    def candidates(self, obj):
+        names = dict(
+            DirectoryEntry.objects.filter(key__in=obj.match_candidates).values_list("key", "name")
+        )
+        return ", ".join(f"{names.get(key, key)} ({key})" for key in obj.match_candidates) or "—"
+
+    @admin.display(description=_("fiche publique"))
+    def public_page(self, obj):
+        entry = BenchmarkEntry.objects.filter(source_record=obj).only("public_id").first()
+        if entry is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("usecase-page", args=[entry.public_id]), entry.public_id
+        )
+
+    @admin.display(description=_("ce qui n'a pas été repris"))
+    def notes_list(self, obj):
+        return format_html_join("\n", "<p>{}</p>", ((note,) for note in obj.notes)) or "—"
+
+    @admin.display(description=_("ligne d'origine"))
+    def raw_table(self, obj):
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "\n",
+                "<tr><th>{}</th><td>{}</td></tr>",
+                ((column, value) for column, value in obj.raw_items()),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if "directory_entry" in form.changed_data:
+            source_services.source_record_match(
+                record=obj, entry=form.cleaned_data["directory_entry"], actor=request.user
+            )
+
+
+@admin.register(ImportRun, site=public_admin)
+class ImportRunAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    """Every import of a source: its counts and every row that did not land, with its row,
+    column and reason; while it runs in the job queue, its progress (the page refreshes)."""
+
+    change_form_template = "admin/registry/importrun/change_form.html"
+    list_display = ["created_at", "source", "file_name", "state", "dry_run", "summary"]
+    list_filter = ["state", "source", "dry_run"]
+    list_select_related = ["source", "created_by"]
+    fields = [
+        "source",
+        "file_name",
+        "state",
+        "progress_display",
+        "dry_run",
+        "millesime",
+        "summary",
+        "error",
+        "rejection_table",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "file_sha256",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("effectifs"))
+    def summary(self, obj):
+        return run_summary(obj)
+
+    @admin.display(description=_("avancement"))
+    def progress_display(self, obj):
+        if obj.progress is None:
+            return _("%(n)s lignes lues") % {"n": obj.rows_done}
+        return _("%(p)s %% (%(n)s lignes sur %(total)s)") % {
+            "p": obj.progress,
+            "n": obj.rows_done,
+            "total": obj.rows_total,
+        }
+
+    @admin.display(description=_("lignes non reprises"))
+    def rejection_table(self, obj):
+        if not obj.rejections:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            _("ligne"),
+            _("identifiant"),
+            _("colonne"),
+            _("motif"),
+            _("nature"),
+            format_html_join(
+                "\n",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        item["row"],
+                        item.get("original_id", ""),
+                        item["column"] or "—",
+                        item["reason"],
+                        _("écartée (hors champ)") if item.get("skipped") else _("rejetée"),
+                    )
+                    for item in obj.rejections
+                ),
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = ImportRun.objects.filter(pk=object_id).only("state").first()
+        running = run is not None and run.state in (
+            ImportRunState.PENDING,
+            ImportRunState.RUNNING,
+        )
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "running": running}
+        )
+
+
+def run_summary(run: ImportRun) -> str:
+    """« 2 007 lignes lues : 1 616 créées, 0 mises à jour, 0 inchangées, 391 écartées, 0
+    rejetées », in French."""
+    counts = {
+        key: number_format(run.counts.get(key, 0), force_grouping=True)
+        for key in source_services.COUNT_KEYS
+    }
+    if run.dry_run:
+        return (
+            _(
+                "Essai à blanc (rien n'est écrit) — %(read)s lignes lues : %(created)s à créer, "
+                "%(updated)s à mettre à jour, %(unchanged)s inchangées, %(skipped)s écartées, "
+                "%(rejected)s rejetées"
+            )
+            % counts
+        )
+    return (
+        _(
+            "%(read)s lignes lues : %(created)s créées, %(updated)s mises à jour, %(unchanged)s "
+            "inchangées, %(skipped)s écartées, %(rejected)s rejetées"
+        )
+        % counts
+    )
+
+
+# Adapters a curator may pick on the upload page (the column-mapping one brings its own page).
+UPLOAD_KINDS = [
+    (kind, label)
+    for kind, label in SourceAdapterKind.choices
+    if kind in adapters.ADAPTERS and kind != SourceAdapterKind.MAPPING
+]
+
+
+class SourceImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Format de la source"), choices=UPLOAD_KINDS)
+    file = forms.FileField(
+        label=_("Fichier CSV ou XLSX"),
+        help_text=_("Tel que la source le publie, sans le retoucher."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Essai à blanc : lire et compter, sans rien écrire"), required=False
+    )
+
+
+@public_admin.admin_view
+def source_import_view(request):
+    """Upload a public source's file (mounted under /admin/sources/importer/): a small file is
+    imported at once and its report shown; a large one goes to the job queue and its run's page
+    shows the progress. The same as `manage.py import_source`."""
+    if not policy.admin_page_allows("source-import", request.user):
+        raise PermissionDenied
+    form = SourceImportForm(request.POST or None, request.FILES or None)
+    run, file_error = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        adapter = adapters.adapter_for(form.cleaned_data["kind"])
+        dry_run = form.cleaned_data["dry_run"]
+        if len(content) > source_services.QUEUE_THRESHOLD_BYTES:
+            run = tasks.import_source_enqueue(
+                adapter=adapter,
+                content=content,
+                file_name=upload.name,
+                actor=request.user,
+                dry_run=dry_run,
+            )
+            messages.info(
+                request,
+                _("Le fichier est lu en arrière-plan : cette page montre son avancement."),
+            )
+            return redirect("public_admin:registry_importrun_change", run.pk)
+        run = source_services.source_import(
+            adapter=adapter,
+            content=content,
+            file_name=upload.name,
+            actor=request.user,
+            dry_run=dry_run,
+        )
+        if run.state == ImportRunState.FAILED:
+            file_error = run.error
+    return TemplateResponse(
+        request,
+        "admin/registry/source_import.html",
+        {
+            **public_admin.each_context(request),
+            "title": _("Importer une source publique"),
+            "form": form,
+            "run": run,
+            "summary": run_summary(run) if run is not None else "",
+            "file_error": file_error,
+            "runs": ImportRun.objects.select_related("source").order_by("-created_at")[:10],
+        },
+    )

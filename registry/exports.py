@@ -47,10 +47,17 @@ HEADERS = {
     "status_uk": gettext_lazy("État, registre britannique"),
     "status_us": gettext_lazy("État, registre américain"),
     "status_eu": gettext_lazy("État, registre européen"),
+    "origin": gettext_lazy("Origine"),
+    "source_name": gettext_lazy("Source publique"),
+    "source_licence": gettext_lazy("Licence de la source"),
+    "source_attribution": gettext_lazy("Attribution de la source"),
+    "source_original_id": gettext_lazy("Identifiant dans la source"),
+    "source_original_url": gettext_lazy("Adresse dans la source"),
 }
 # In the readable variant, these columns are left out: they repeat another in codes.
 _CODES_ONLY = {"status_label"}
 _IDENTITY_LABELS = {
+    "origin": dict(v.Origin.choices),
     "collectivite_kind": dict(v.CollectiviteKind.choices),
     "population_band": dict(v.PopulationBand.choices),
 }

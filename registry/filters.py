@@ -86,6 +86,10 @@ class BenchmarkFilter(django_filters.FilterSet):
     (`?status=pilot&status=production`)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("recherche en texte intégral"))
+    origin = ChoicesFilter(
+        choices=v.Origin.choices,
+        label=_("origine : déclaré par la collectivité ou source publique (non validée)"),
+    )
     collectivite = ValuesFilter(field_name="collectivite_slug")
     collectivite_kind = ChoicesFilter(choices=v.CollectiviteKind.choices)
     population_band = ChoicesFilter(choices=v.PopulationBand.choices)

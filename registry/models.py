@@ -15,9 +15,13 @@ from registry.vocabularies import (
     AIFamily,
     CollectiviteKind,
     Hosting,
+    ImportRunState,
     JoinRequestState,
     Licence,
+    MatchRule,
+    Origin,
     QualityFlag,
+    SourceAdapterKind,
     StaffSizeBand,
     SubmissionState,
     TermVocabulary,
@@ -147,6 +151,9 @@ __all__ = [
     "DirectoryEntry",
     "DirectoryRelease",
     "Domain",
+    "ImportRun",
+    "Source",
+    "SourceRecord",
     "Submission",
     "Term",
     "Tool",
@@ -300,18 +307,37 @@ class BenchmarkEntry(models.Model):
 
     uuid = models.UUIDField(_("identifiant universel"), unique=True)
     public_id = models.CharField(_("identifiant public"), max_length=80, unique=True)
+    origin = models.CharField(
+        _("origine"), max_length=20, choices=Origin.choices, default=Origin.DECLARED
+    )
+    # A declared case: its collectivité. A public source's record has none (it never declared
+    # anything): organisation_name names who the source says runs it, and its match to the
+    # directory (source_record.directory_entry) gives its kind, département and population band.
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name=_("collectivité"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="benchmark_entries",
     )
-    collectivite_slug = models.CharField(_("identifiant de la collectivité"), max_length=63)
+    source_record = models.OneToOneField(
+        "SourceRecord",
+        verbose_name=_("fiche de la source publique"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="benchmark_entry",
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
+    collectivite_slug = models.CharField(
+        _("identifiant de la collectivité"), max_length=63, blank=True
+    )
     collectivite_kind = models.CharField(
-        _("type de collectivité"), max_length=20, choices=CollectiviteKind.choices
+        _("type de collectivité"), max_length=20, choices=CollectiviteKind.choices, blank=True
     )
     population_band = models.CharField(_("tranche de population"), max_length=20, blank=True)
-    departement = models.CharField(_("département"), max_length=3)
+    departement = models.CharField(_("département"), max_length=3, blank=True)
     title = models.CharField(snapshot.label("title"), max_length=120)
     visibility = models.CharField(
         snapshot.label("visibility"), max_length=10, choices=snapshot.choices("visibility")
@@ -384,6 +410,11 @@ class BenchmarkEntry(models.Model):
             GinIndex(fields=["techniques"], name="bench_techniques_gin"),
             GinIndex(fields=["risk_codes"], name="bench_risks_gin"),
             models.Index(fields=["method_phase"], name="bench_phase_idx"),
+            models.Index(fields=["origin"], name="bench_origin_idx"),
+            # The explorer's default order: declared cases first, then public sources' records.
+            models.Index(
+                fields=["origin", "-published_at", "public_id"], name="bench_origin_published_idx"
+            ),
             GinIndex(fields=["search_vector"], name="bench_search_gin"),
         ]
         constraints = [
@@ -391,6 +422,22 @@ class BenchmarkEntry(models.Model):
                 condition=models.Q(visibility__in=["network", "public"]),
                 name="bench_visibility_shared",
                 violation_error_message=_("Un cas d'usage privé ne sort pas de sa collectivité."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(origin__in=check_constraint_values(Origin)),
+                name="bench_origin_valid",
+            ),
+            # A declared case always has its collectivité; a public source's record always its
+            # source record.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(origin=Origin.DECLARED, collectivite__isnull=False)
+                    | models.Q(origin=Origin.PUBLIC_SOURCE, source_record__isnull=False)
+                ),
+                name="bench_origin_link",
+                violation_error_message=_(
+                    "Un cas déclaré a sa collectivité ; une fiche de source publique, sa source."
+                ),
             ),
         ]
 
@@ -597,3 +644,224 @@ class SynonymGroup(models.Model):
 
     def __str__(self):
         return (" → " if self.one_way else " ↔ ").join(self.terms)[:200]
+
+
+# --- public sources ------------------------------------------------------------------------------
+
+
+class Source(models.Model):
+    """A public register whose records are read into the benchmark (registry/sources/): who
+    publishes it, under which licence and attribution, and the millésime last read."""
+
+    slug = models.SlugField(_("identifiant"), max_length=50, unique=True)
+    adapter = models.CharField(
+        _("format"),
+        max_length=20,
+        choices=SourceAdapterKind.choices,
+        help_text=_("Comment ses fichiers sont lus (registry/sources/)."),
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    publisher = models.CharField(_("éditeur"), max_length=200)
+    licence = models.CharField(_("licence"), max_length=100)
+    licence_url = models.URLField(_("texte de la licence"), max_length=500, blank=True)
+    attribution = models.TextField(
+        _("mention d'attribution"),
+        help_text=_("Le texte à citer avec chaque fiche reprise de cette source."),
+    )
+    url = models.URLField(_("adresse de la source"), max_length=500, blank=True)
+    millesime = models.CharField(
+        _("millésime"), max_length=20, blank=True, help_text=_("Ex. 2025-11, 2025.")
+    )
+    # Prefix of the public ids of its records (« PSTW » → PSTW-41).
+    id_prefix = models.CharField(_("préfixe des identifiants"), max_length=20, unique=True)
+    # The source's columns as last read, in their order (the raw rows are shown in it).
+    columns = models.JSONField(_("colonnes"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("source publique")
+        verbose_name_plural = _("sources publiques")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(adapter__in=check_constraint_values(SourceAdapterKind)),
+                name="source_adapter_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One reading of a file of a source (command, admin upload or job): counts, every rejected
+    row with its row number, column and French reason, and its progress while it runs."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="runs"
+    )
+    adapter = models.CharField(_("format"), max_length=20, choices=SourceAdapterKind.choices)
+    profile = models.CharField(
+        _("profil de correspondance"),
+        max_length=100,
+        blank=True,
+        help_text=_("Pour un fichier lu par correspondance de colonnes."),
+    )
+    file_name = models.CharField(_("fichier"), max_length=255)
+    file_sha256 = models.CharField(_("empreinte du fichier"), max_length=64, blank=True)
+    # The file itself while a job waits to read it (emptied once read).
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    millesime = models.CharField(_("millésime"), max_length=20, blank=True)
+    dry_run = models.BooleanField(_("essai à blanc"), default=False)
+    state = models.CharField(
+        _("état"), max_length=20, choices=ImportRunState.choices, default=ImportRunState.PENDING
+    )
+    rows_total = models.PositiveIntegerField(_("lignes à lire"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("lignes lues"), default=0)
+    # {read, created, updated, unchanged, skipped, rejected, matched}
+    counts = models.JSONField(_("effectifs"), default=dict, blank=True)
+    # [{row, column, reason, original_id}]: every row that did not land, and why.
+    rejections = models.JSONField(_("lignes rejetées"), default=list, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lancé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import d'une source")
+        verbose_name_plural = _("imports des sources")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=check_constraint_values(ImportRunState)),
+                name="importrun_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adapter__in=check_constraint_values(SourceAdapterKind)),
+                name="importrun_adapter_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} — {self.file_name} ({self.get_state_display()})"
+
+    @property
+    def progress(self) -> int | None:
+        """Percentage read, while it runs (None: the total is not known yet)."""
+        if not self.rows_total:
+            return None
+        return min(100, 100 * self.rows_done // self.rows_total)
+
+
+class SourceRecord(models.Model):
+    """A record read from a public source, in the public schema: its identifier and address in
+    the source, the row exactly as read, the fields mapped onto ours, its match to the directory
+    of collectivités, and whether a collectivité took it into its own space (claiming)."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="records"
+    )
+    original_id = models.CharField(_("identifiant dans la source"), max_length=200)
+    original_url = models.URLField(_("adresse dans la source"), max_length=2000, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
+    country = models.CharField(_("pays"), max_length=2, blank=True, help_text=_("Code ISO, ex. FR"))
+    read_at = models.DateTimeField(_("lue le"))
+    # The row as the file gives it: {column: value}, values untouched (spaces, line breaks);
+    # the columns' order is the source's (Source.columns).
+    raw = models.JSONField(_("ligne d'origine"))
+    # The fields mapped onto ours, in the published format (registry.snapshot field names).
+    mapped = models.JSONField(_("champs repris"), default=dict)
+    # What was read but not mapped onto our vocabularies (kept in the raw row), in French.
+    notes = models.JSONField(_("remarques"), default=list, blank=True)
+    # SHA-256 of the adapter's version and the raw row: a re-import of the same row is a no-op.
+    content_hash = models.CharField(_("empreinte"), max_length=64)
+    last_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("dernier import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Matching to the directory (registry.sources.matching).
+    directory_entry = models.ForeignKey(
+        DirectoryEntry,
+        verbose_name=_("collectivité de l'annuaire"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_records",
+    )
+    match_rule = models.CharField(
+        _("règle de rapprochement"), max_length=20, choices=MatchRule.choices, blank=True
+    )
+    match_confidence = models.PositiveSmallIntegerField(
+        _("confiance du rapprochement (sur 100)"), null=True, blank=True
+    )
+    # Directory keys of the entries that could have matched (ambiguous names), for the curator.
+    match_candidates = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("entrées possibles"),
+        default=list,
+        blank=True,
+    )
+    # Claiming: the collectivité that took this record into its own space, and its use case.
+    claimed_by = models.ForeignKey(
+        Collectivite,
+        verbose_name=_("reprise par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_source_records",
+    )
+    claimed_public_id = models.CharField(
+        _("cas d'usage de la collectivité"), max_length=80, blank=True
+    )
+    claimed_at = models.DateTimeField(_("reprise le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fiche d'une source publique")
+        verbose_name_plural = _("fiches des sources publiques")
+        ordering = ["source", "original_id"]
+        indexes = [
+            models.Index(fields=["country", "match_rule"], name="sourcerecord_match_idx"),
+            # A re-import finds the rows it read already by their hash, before mapping them.
+            models.Index(fields=["source", "content_hash"], name="sourcerecord_hash_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "original_id"], name="sourcerecord_original_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(match_rule="")
+                | models.Q(match_rule__in=check_constraint_values(MatchRule)),
+                name="sourcerecord_match_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(match_confidence__isnull=True)
+                | models.Q(match_confidence__lte=100),
+                name="sourcerecord_confidence_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source.id_prefix} {self.original_id}"
+
+    def raw_items(self) -> list[tuple[str, object]]:
+        """The raw row in the source's column order (columns it did not know last)."""
+        order = [column for column in self.source.columns if column in self.raw]
+        return [(column, self.raw[column]) for column in order] + [
+            (column, value) for column, value in self.raw.items() if column not in order
+        ]

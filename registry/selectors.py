@@ -17,6 +17,7 @@ from registry.vocabularies import SubmissionState
 
 FACETS = [
     # (parameter, stats dimension, legend)
+    ("origin", "origin", _("Origine")),
     ("domain", "domain", _("Domaine")),
     ("status", "status", _("État d'avancement")),
     ("tool", "tool", _("Outil")),
@@ -36,6 +37,7 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "domain": dict(Term.objects.filter(vocabulary="domain").values_list("code", "label_fr")),
         "tool": {str(pk): name for pk, name in Tool.objects.values_list("pk", "name")},
         "status": dict(v.Status.choices),
+        "origin": dict(v.Origin.choices),
         "collectivite_kind": dict(v.CollectiviteKind.choices),
         "population_band": dict(v.PopulationBand.choices),
         "ai_family": dict(v.AIFamily.choices),
@@ -74,6 +76,7 @@ STAT_DIMENSIONS = {
     "tool": ("tool_ids", True),
     "technique": ("techniques", True),
     "status": ("status", False),
+    "origin": ("origin", False),
     "ai_family": ("ai_family", False),
     "ai_act_risk": ("ai_act_risk", False),
     "automation_level": ("automation_level", False),
@@ -103,6 +106,35 @@ def benchmark_stats(queryset: QuerySet[BenchmarkEntry], dimensions: list[str]) -
     )
     return [
         {**{name: row[f"dim_{name}"] for name in dimensions}, "count": row["count"]} for row in rows
+    ]
+
+
+def public_source_counts(entries: QuerySet[BenchmarkEntry]) -> list[dict]:
+    """Records of each public source in the benchmark: name, licence, how many, how many French
+    (one query)."""
+    rows = (
+        entries.filter(origin=v.Origin.PUBLIC_SOURCE)
+        .order_by()
+        .values(
+            "source_record__source__slug",
+            "source_record__source__name",
+            "source_record__source__licence",
+        )
+        .annotate(
+            count=Count("id"),
+            french=Count("id", filter=Q(source_record__country="FR")),
+        )
+        .order_by("-count", "source_record__source__name")
+    )
+    return [
+        {
+            "slug": row["source_record__source__slug"],
+            "name": row["source_record__source__name"],
+            "licence": row["source_record__source__licence"],
+            "count": row["count"],
+            "french": row["french"],
+        }
+        for row in rows
     ]
 
 
@@ -180,6 +212,15 @@ def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[Benchma
     return queryset.annotate(rank=rank).order_by("-rank", "public_id")
 
 
+def declared_first(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:
+    """The explorer's order when none is asked for (no search, no `ordering`): the
+    collectivités' declarations first, then the public sources' records, each latest first
+    (the « declared » < « public_source » codes; index bench_origin_published_idx)."""
+    if params.get("q", "").strip() or params.get("ordering"):
+        return queryset
+    return queryset.order_by("origin", "-published_at", "public_id")
+
+
 class CountedQuerySet:
     """A queryset whose count is known already (cached per benchmark version), for paginators."""
 
@@ -234,21 +275,36 @@ def similar_entries(entry: BenchmarkEntry, scope: list[str]) -> list[dict]:
     then of its peers (registry.peers: same EPCI, comparable population, same département), then
     of the same kind, then the others. Each with why it is shown (`uc`, `reason`). Three queries.
     """
-    peers = peers_of(entry.collectivite_id)
-    rank = [When(collectivite_id=entry.collectivite_id, then=Value(0))]
+    # A public source's record has no collectivité, hence no peers: same kind, then the others.
+    peers = peers_of(entry.collectivite_id) if entry.collectivite_id else []
+    rank = []
+    if entry.collectivite_id:
+        rank.append(When(collectivite_id=entry.collectivite_id, then=Value(0)))
     for peer_rank in sorted({peer.rank for peer in peers}):
         ids = [peer.pk for peer in peers if peer.rank == peer_rank]
         rank.append(When(collectivite_id__in=ids, then=Value(1 + peer_rank)))
-    rank.append(When(collectivite_kind=entry.collectivite_kind, then=Value(10)))
+    if entry.collectivite_kind:
+        rank.append(When(collectivite_kind=entry.collectivite_kind, then=Value(10)))
 
     def closest():
-        return list(
+        shared = (
             benchmark_entries(scope)
             .exclude(pk=entry.pk)
             .filter(Q(domains__overlap=entry.domains) | Q(tool_ids__overlap=entry.tool_ids or [0]))
-            .annotate(closeness=Case(*rank, default=Value(11), output_field=IntegerField()))
-            .order_by("closeness", "-published_at")
-            .values_list("collectivite_id", "collectivite_kind", "payload")[:SIMILAR_SHOWN]
+        )
+        # At the same closeness, the collectivités' declarations before public sources'
+        # records (« declared » < « public_source »). Nothing to rank by (a public source's
+        # record without a kind): that order alone (a constant would be read as a position).
+        order = ["origin", "-published_at"]
+        if rank:
+            shared = shared.annotate(
+                closeness=Case(*rank, default=Value(11), output_field=IntegerField())
+            )
+            order.insert(0, "closeness")
+        return list(
+            shared.order_by(*order).values_list("collectivite_id", "collectivite_kind", "payload")[
+                :SIMILAR_SHOWN
+            ]
         )
 
     # Ranking every entry sharing a domain grows with the benchmark (~6 ms at 20,000 entries,
@@ -266,9 +322,9 @@ def similar_entries(entry: BenchmarkEntry, scope: list[str]) -> list[dict]:
         {
             "uc": payload,
             "reason": _("même collectivité")
-            if collectivite_id == entry.collectivite_id
+            if collectivite_id is not None and collectivite_id == entry.collectivite_id
             else reasons.get(collectivite_id)
-            or (same_kind if kind == entry.collectivite_kind else ""),
+            or (same_kind if kind and kind == entry.collectivite_kind else ""),
         }
         for collectivite_id, kind, payload in rows
     ]

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from registry import snapshot
 from registry.models import BenchmarkEntry, Collectivite, Tool
-from registry.vocabularies import DirectoryKind, QualityFlag
+from registry.vocabularies import DirectoryKind, MatchRule, Origin, QualityFlag
 
 
 class CollectiviteSerializer(serializers.ModelSerializer):
@@ -164,8 +164,56 @@ def _snapshot_serializer(name: str, fields: list[snapshot.Field], **attrs):
     return type(name, (SnapshotSerializer,), {**declared, **attrs})
 
 
+class SourceMatchSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=MatchRule.choices, help_text=_("Règle utilisée"))
+    confidence = serializers.IntegerField(allow_null=True, help_text=_("Confiance, sur 100"))
+    directory_key = serializers.CharField(help_text=_("Entrée de l'annuaire (vide : aucune)"))
+    directory_name = serializers.CharField()
+    candidates = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Entrées possibles, pour un curateur")
+    )
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    """Where a public source's record comes from, with the licence it is reused under."""
+
+    source = serializers.CharField(help_text=_("Identifiant de la source"))
+    name = serializers.CharField()
+    publisher = serializers.CharField()
+    licence = serializers.CharField()
+    licence_url = serializers.CharField()
+    attribution = serializers.CharField(help_text=_("Mention à citer avec la fiche"))
+    url = serializers.CharField()
+    millesime = serializers.CharField()
+    original_id = serializers.CharField(help_text=_("Identifiant dans la source"))
+    original_url = serializers.CharField(help_text=_("Adresse de la fiche dans la source"))
+    read_at = serializers.DateTimeField(help_text=_("Lue dans la source le"))
+    organisation = serializers.CharField(help_text=_("Organisation nommée par la source"))
+    country = serializers.CharField(help_text=_("Pays (code ISO)"))
+    match = SourceMatchSerializer(
+        allow_null=True, help_text=_("Rapprochement avec l'annuaire (fiches françaises)")
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Ce qui n'a pas été repris, et pourquoi")
+    )
+
+
 UseCaseSnapshotSerializer = _snapshot_serializer(
-    "UseCaseSnapshotSerializer", snapshot.published_fields()
+    "UseCaseSnapshotSerializer",
+    snapshot.published_fields(),
+    origin=serializers.ChoiceField(
+        choices=Origin.choices,
+        read_only=True,
+        help_text=_(
+            "« declared » : déclaré par la collectivité et publié par le CDG ; "
+            "« public_source » : repris d'une source publique, non validé par la collectivité."
+        ),
+    ),
+    provenance=ProvenanceSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_("La source publique d'une fiche « public_source » (null sinon)."),
+    ),
 )
 
 

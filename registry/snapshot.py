@@ -876,7 +876,19 @@ def completeness(payload: dict) -> tuple[int, list[dict]]:
 
 # Not compared: identity and dates the registry sets (the verification: a date, no review), and
 # the curators' annotations.
-NOT_COMPARED = {"public_id", "uuid", "collectivite", "published_at", "verified_on", "curation"}
+NOT_COMPARED = {
+    "public_id",
+    "uuid",
+    "collectivite",
+    "published_at",
+    "verified_on",
+    "curation",
+    # Where the entry comes from (registry.BenchmarkEntry.origin) and, for a public source's
+    # record, its provenance and the precision of its dates: not fields of a use case.
+    "origin",
+    "provenance",
+    "date_precision",
+}
 
 
 def field_label(name: str) -> str:
@@ -987,6 +999,23 @@ def _columns_of(f: Field) -> list[Column]:
         ]
     if f.kind == URLS:
         return [Column(name, f, lambda p: _joined(links_of(p[name])))]
+    if name == "source":
+        # Where the record comes from: a collectivité's declaration, or a public source's record
+        # with the licence and attribution it is reused under (exported, never imported).
+        return [
+            Column(name, f, lambda p: p[name], derived=not f.is_importable),
+            *(
+                Column(column, f, get, derived=True)
+                for column, get in (
+                    ("origin", lambda p: p.get("origin") or v.Origin.DECLARED),
+                    ("source_name", lambda p: _provenance(p, "name")),
+                    ("source_licence", lambda p: _provenance(p, "licence")),
+                    ("source_attribution", lambda p: _provenance(p, "attribution")),
+                    ("source_original_id", lambda p: _provenance(p, "original_id")),
+                    ("source_original_url", lambda p: _provenance(p, "original_url")),
+                )
+            ),
+        ]
     column = Column(
         name,
         f,
@@ -1009,6 +1038,10 @@ def _columns_of(f: Field) -> list[Column]:
             for i, register in enumerate(registers)
         ),
     ]
+
+
+def _provenance(payload: dict, key: str) -> str:
+    return (payload.get("provenance") or {}).get(key) or ""
 
 
 def _row_text(f: Field, row: dict) -> str:
@@ -1060,12 +1093,20 @@ class Cell:
     urls: tuple = ()
 
 
-def _date_text(value: str | None) -> str:
+def _date_text(value: str | None, precision: str = "day") -> str:
+    """« 3 mars 2025 »; a date known to the month « mars 2025 », to the year « 2025 » (a public
+    source's dates: `date_precision` of its snapshot)."""
     parsed = parse_date(value) if value else None
-    return formats.day_format(parsed, "j F Y") if parsed else ""
+    if parsed is None:
+        return ""
+    if precision == "year":
+        return str(parsed.year)
+    if precision == "month":
+        return formats.day_format(parsed, "F Y")
+    return formats.day_format(parsed, "j F Y")
 
 
-def display(f: Field, value) -> Cell:
+def display(f: Field, value, precision: str = "day") -> Cell:
     """A value of the snapshot as a person reads it: labels, not codes."""
     if f.kind == CHOICE:
         if f.link and value:
@@ -1076,7 +1117,7 @@ def display(f: Field, value) -> Cell:
     if f.kind == BOOL:
         return Cell(str(_("oui")) if value else str(_("non")))
     if f.kind == DATE:
-        return Cell(_date_text(value))
+        return Cell(_date_text(value, precision))
     if f.kind == TERMS:
         return Cell(", ".join(term["label"] for term in value))
     if f.kind == TOOLS:
@@ -1156,10 +1197,16 @@ def page_sections(payload: dict) -> list[dict]:
                 ]
                 lists.append({"field": f, "columns": columns, "rows": rows, "items": items})
             else:
+                precision = (payload.get("date_precision") or {}).get(f.name, "day")
                 facts.append(
-                    {"field": f, "value": display(f, value), "inferred": f.name in deduced}
+                    {
+                        "field": f,
+                        "value": display(f, value, precision),
+                        "inferred": f.name in deduced,
+                    }
                 )
-        if facts or lists or section.empty:
+        # « Not yet described » is a collectivité's to-do; a public source says nothing more.
+        if facts or lists or (section.empty and payload.get("origin") != v.Origin.PUBLIC_SOURCE):
             sections.append({"section": section, "facts": facts, "lists": lists})
     return sections
 

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -15,10 +15,11 @@ from registry import coverage as cov
 from registry import exports, report, selectors, snapshot, synonyms
 from registry import vocabularies as v
 from registry.filters import BenchmarkFilter
-from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, Tool
+from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, SourceRecord, Tool
 from registry.page_cache import cached_page
 from registry.peers import peers_of
 from registry.services.reports import error_report_send
+from registry.sources import geography
 
 # How many comparable collectivités a collectivité's page lists.
 PEERS_SHOWN = 10
@@ -35,16 +36,23 @@ def home(request):
     scope = visibility_scope(request.user)
     entries = selectors.benchmark_entries(scope)
 
+    declared = entries.filter(origin=v.Origin.DECLARED)
+
     def figures():
         by_status = {
-            row["status"]: row["count"] for row in selectors.benchmark_stats(entries, ["status"])
+            row["status"]: row["count"] for row in selectors.benchmark_stats(declared, ["status"])
         }
+        # Public sources' records are counted apart: never validated by a collectivité.
+        sources = selectors.public_source_counts(entries)
         usage = selectors.tool_usage(scope)
         top = sorted(usage, key=lambda tool_id: -usage[tool_id]["collectivites_count"])[:5]
         return {
             "use_cases": sum(by_status.values()),
             "by_status": [(str(v.Status(code).label), n) for code, n in by_status.items()],
             "top_tools": [(tool_id, usage[tool_id]["collectivites_count"]) for tool_id in top],
+            "public_sources": sources,
+            "public_records": sum(row["count"] for row in sources),
+            "public_french": sum(row["french"] for row in sources),
         }
 
     # The labels are translated when computed: one cached answer per language.
@@ -52,7 +60,7 @@ def home(request):
         "home",
         version=selectors.benchmark_version(),
         scope=scope,
-        params=[get_language()],
+        params=[get_language(), "origins"],
         compute=figures,
     )
     tools = Tool.objects.in_bulk([tool_id for tool_id, _n in data["top_tools"]])
@@ -66,7 +74,9 @@ def home(request):
             "top_tools": [
                 (tools[tool_id], n) for tool_id, n in data["top_tools"] if tool_id in tools
             ],
-            "latest": list(entries.order_by("-published_at").values_list("payload", flat=True)[:5]),
+            "latest": list(
+                declared.order_by("-published_at").values_list("payload", flat=True)[:5]
+            ),
             "status_labels": dict(v.Status.choices),
         },
     )
@@ -94,7 +104,7 @@ def explorer(request):
             status=400,
         )
     queryset = filterset.qs
-    queryset = selectors.by_relevance(queryset, request.GET)
+    queryset = selectors.declared_first(selectors.by_relevance(queryset, request.GET), request.GET)
     q = request.GET.get("q", "").strip()
     version = selectors.benchmark_version()
     params = selectors.query_params(request.GET, ignore=("page", "ordering"))
@@ -106,7 +116,7 @@ def explorer(request):
         }
 
     counts = selectors.cached_answer(
-        "facets-v2", version=version, scope=scope, params=params, compute=facet_counts
+        "facets-v3", version=version, scope=scope, params=params, compute=facet_counts
     )
     total = selectors.cached_answer(
         "count", version=version, scope=scope, params=params, compute=filterset.qs.count
@@ -184,6 +194,7 @@ def usecase_page(request, public_id, *, report_form=None, status=200):
         {
             "entry": entry,
             "uc": uc,
+            **provenance_context(entry),
             "sections": snapshot.page_sections(uc),
             "inferred": snapshot.inferred_labels(uc),
             "inferred_names": snapshot.inferred(uc),
@@ -199,6 +210,32 @@ def usecase_page(request, public_id, *, report_form=None, status=200):
         },
         status=status,
     )
+
+
+def provenance_context(entry) -> dict:
+    """What a public source's record shows of where it comes from: its source and licence, its
+    identifier and address there, the date read, its match to the directory, what was not
+    mapped, and the row as the source published it. One query (none for a declared case)."""
+    if entry.origin != v.Origin.PUBLIC_SOURCE:
+        return {"public_source": False}
+    record = (
+        SourceRecord.objects.select_related("source", "directory_entry")
+        .filter(pk=entry.source_record_id)
+        .first()
+    )
+    provenance = entry.payload.get("provenance") or {}
+    match = provenance.get("match") or {}
+    return {
+        "public_source": True,
+        "provenance": provenance,
+        "record": record,
+        "raw_items": record.raw_items() if record is not None else [],
+        "read_at": parse_datetime(provenance["read_at"]) if provenance.get("read_at") else None,
+        "country_name": geography.country_name(provenance.get("country", "")),
+        "match": match,
+        "match_rule": dict(v.MatchRule.choices).get(match.get("rule"), ""),
+        "match_entry": record.directory_entry if record is not None else None,
+    }
 
 
 def usecase_report(request, public_id):
@@ -389,10 +426,13 @@ def tool_page(request, slug):
 def dashboard(request):
     scope = visibility_scope(request.user)
     version = selectors.benchmark_version()
-    entries = selectors.benchmark_entries(scope)
+    everything = selectors.benchmark_entries(scope)
+    # The collectivités' declarations; public sources' records are counted apart.
+    entries = everything.filter(origin=v.Origin.DECLARED)
 
     def compute():
         return {
+            "public_sources": selectors.public_source_counts(everything),
             "domain_status": selectors.benchmark_stats(entries, ["domain", "status"]),
             "tools": selectors.benchmark_stats(entries, ["tool"]),
             "kinds": selectors.benchmark_stats(entries, ["collectivite_kind"]),
@@ -402,13 +442,13 @@ def dashboard(request):
         }
 
     data = selectors.cached_answer(
-        "dashboard", version=version, scope=scope, params=[], compute=compute
+        "dashboard", version=version, scope=scope, params=["origins"], compute=compute
     )
     tables = selectors.dashboard_tables(data)
     return render(
         request,
         "registry/dashboard.html",
-        tables,
+        {**tables, "public_sources": data["public_sources"]},
     )
 
 

@@ -337,3 +337,54 @@ class QualityFlag(models.TextChoices):
 
 def check_constraint_values(choices: type[models.TextChoices]) -> list[str]:
     return [value for value, _label in choices.choices]
+
+
+# --- public sources (registry.Source, registry.SourceRecord, registry/sources/) ------------------
+
+
+class Origin(models.TextChoices):
+    """Where a benchmark entry comes from: a collectivité's declaration, reviewed by the CDG, or
+    a record read from a public source (never validated by the collectivité)."""
+
+    DECLARED = "declared", _("Déclaré par la collectivité")
+    PUBLIC_SOURCE = "public_source", _("Source publique")
+
+
+class SourceAdapterKind(models.TextChoices):
+    """How a source's files are read (registry/sources/): the argument of `import_source`."""
+
+    PSTW = "pstw", _("Public Sector Tech Watch (Commission européenne, JRC)")
+    US_INVENTORY = "us-inventory", _("Inventaire fédéral américain des usages de l'IA (OMB)")
+    MAPPING = "mapping", _("Fichier CSV ou XLSX, par correspondance de colonnes")
+
+
+class ImportRunState(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("Échoué")
+
+
+class MatchRule(models.TextChoices):
+    """How a record of a public source was matched to the directory of collectivités."""
+
+    SIRET = "siret", _("SIRET")
+    SIREN = "siren", _("SIREN")
+    INSEE = "insee", _("Code INSEE")
+    NAME_DEPARTEMENT = "name_departement", _("Nom et département")
+    NAME = "name", _("Nom seul (un seul homonyme)")
+    CURATOR = "curator", _("Choisi par un curateur")
+    UNMATCHED = "unmatched", _("Sans correspondance")
+    # A French record of the State or of another body than a collectivité (a ministry…).
+    NOT_LOCAL = "not_local", _("Administration de l'État ou autre organisme")
+
+
+# Rules that name a directory entry (the others leave it empty).
+MATCHED_RULES = (
+    MatchRule.SIRET,
+    MatchRule.SIREN,
+    MatchRule.INSEE,
+    MatchRule.NAME_DEPARTEMENT,
+    MatchRule.NAME,
+    MatchRule.CURATOR,
+)

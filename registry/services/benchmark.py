@@ -23,7 +23,7 @@ from registry.models import (
     UseCaseIdentifier,
 )
 from registry.search import search_vector
-from registry.vocabularies import SubmissionState, Visibility
+from registry.vocabularies import Origin, SubmissionState, Visibility
 
 
 def entry_event(
@@ -152,13 +152,14 @@ def benchmark_entry_write(
     the snapshot (registry.snapshot); the contact address, for peers only, is kept out of the
     payload. Curators' annotations are kept across republications."""
     uuid = payload["uuid"]
-    payload = {**payload, "contact_email": ""}
+    payload = {**payload, "contact_email": "", "origin": Origin.DECLARED, "provenance": None}
     entry = BenchmarkEntry.objects.select_for_update().filter(uuid=uuid).first()
     before = entry.payload if entry else None
     if entry is None:
         entry = BenchmarkEntry(uuid=uuid)
     columns = snapshot.entry_columns(payload)
     for name, value in {
+        "origin": Origin.DECLARED,
         "collectivite": collectivite,
         "collectivite_slug": collectivite.slug,
         "collectivite_kind": collectivite.kind,

@@ -16,9 +16,12 @@ from registry.services.join_requests import curator_addresses
 
 def report_recipients(entry: BenchmarkEntry) -> list[str]:
     """The collectivité's active administrators, then the curators, each address once."""
+    # A public source's record has no collectivité: the curators only.
     admins = Membership.objects.filter(
         collectivite_id=entry.collectivite_id, role=Role.ADMIN, user__is_active=True
     ).order_by("user__email")
+    if entry.collectivite_id is None:
+        admins = admins.none()
     return list(
         dict.fromkeys([*admins.values_list("user__email", flat=True), *curator_addresses()])
     )
@@ -37,7 +40,13 @@ def error_report_send(*, entry: BenchmarkEntry, message: str, email: str = "") -
     ) % {
         "title": entry.title,
         "public_id": entry.public_id,
-        "collectivite": entry.collectivite.name,
+        "collectivite": entry.collectivite.name
+        if entry.collectivite_id
+        else _("%(organisation)s (source publique : %(source)s)")
+        % {
+            "organisation": entry.organisation_name or "—",
+            "source": (entry.payload.get("provenance") or {}).get("name", ""),
+        },
         "message": message,
         "reply": (_("Adresse pour lui répondre : %s") % email)
         if email

@@ -7,7 +7,16 @@ from django_tenants.utils import tenant_context
 from accounts.models import Membership, User
 from casestudies.models import ApproachStep, UseCase, UseCaseEvent
 from casestudies.seed import GUIDE_FILE, seed
-from registry.models import Collectivite, Domain, Term, Tool, UseCaseIdentifier
+from registry.models import (
+    BenchmarkEntry,
+    Collectivite,
+    Domain,
+    ImportRun,
+    Source,
+    Term,
+    Tool,
+    UseCaseIdentifier,
+)
 
 GUIDE_NAME = "000_5f3b5456e9a71642.txt"
 # The guide sits beside the checkout on our machines (../shared/seeds); CI may clone elsewhere.
@@ -112,9 +121,18 @@ def test_seed_a_second_time_changes_nothing(db, settings):
         UseCaseIdentifier.objects.count(),
         User.objects.count(),
         Membership.objects.count(),
+        BenchmarkEntry.objects.count(),
+        ImportRun.objects.count(),
     )
     seed(demo=True)
     before = counts()
+    # The shipped PSTW dataset, beside the guide's cases, with its licence and attribution.
+    assert BenchmarkEntry.objects.filter(origin="public_source").count() == 1616
+    pstw = Source.objects.get(slug="pstw")
+    assert (pstw.licence, pstw.attribution) == (
+        "CC BY 4.0",
+        "Public Sector Tech Watch, European Commission JRC",
+    )
     report, _collectivites, _password = seed(demo=True)
     assert not report.changed
     assert counts() == before
