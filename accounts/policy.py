@@ -323,6 +323,10 @@ PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
     # The requests to join sent from the public site (/rejoindre/, open to anyone).
     "curation:join-requests": {"get": CURATOR},
     "curation:join-request": {"get": CURATOR, "post": CURATOR},
+    # A network's or a city's list read by column mapping: upload, map, preview, import.
+    "curation:mapping": {"get": CURATOR, "post": CURATOR},
+    "curation:mapping-file": {"get": CURATOR, "post": CURATOR},
+    "curation:mapping-run": {"get": CURATOR},
 }
 
 
