@@ -627,6 +627,18 @@ FIELDS: list[Field] = [
         form=False,
         help_text=_("D'où vient cette fiche (ex. guide du CDG74, chapitre 5)."),
     ),
+    Field(
+        "claimed_from",
+        _("reprise de la fiche d'une source publique"),
+        section="publication",
+        writable=False,
+        form=False,
+        page=False,
+        help_text=_(
+            "L'identifiant de la fiche d'une source publique que la collectivité a reprise dans "
+            "son espace puis complétée (ex. PSTW-1027) : une fois publié, ce cas la remplace."
+        ),
+    ),
     # What only the collectivité's members see
     Field(
         "next_review_on",

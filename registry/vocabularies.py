@@ -309,6 +309,8 @@ class HistoryAction(models.TextChoices):
     ANNOTATED = "annotated", _("Annotation du CDG")
     REPLACED = "replaced", _("Nouvelle version publiée")
     VERIFIED = "verified", _("Fiche confirmée à jour par la collectivité")
+    # A collectivité took a public source's record into its own space as a draft.
+    CLAIMED = "claimed", _("Reprise d'une fiche de source publique")
     # A public source's record, replaced by the case its collectivité took over and published.
     SUPERSEDED = "superseded", _("Remplacée par la fiche déclarée par la collectivité")
 

@@ -30,8 +30,8 @@ from registry.vocabularies import TermVocabulary, Visibility
 
 # The use case's own columns that a service call may set: what members write (the declaration's
 # writable fields, lists and relations aside) and what the system records from a source (the
-# seed, an import: an inferred status).
-SET_BY_THE_SYSTEM = {"status_inferred"}
+# seed, an import: an inferred status; a claimed public source's record: its public id).
+SET_BY_THE_SYSTEM = {"status_inferred", "claimed_from"}
 USE_CASE_FIELDS = {
     f.name
     for f in declaration.writable_fields()

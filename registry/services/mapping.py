@@ -369,6 +369,7 @@ def mapping_preview(profile, upload: SourceUpload, *, id_prefix: str = "") -> Pr
             elif isinstance(result, Rejected):
                 item.state, errors = "rejected", result.errors
                 item.original_id = result.original_id
+                item.title = common.shorten(adapter.first_value(row.values, "title"), 120)
             else:
                 errors = validate(row.number, result)
                 if result.original_id in seen_ids:

@@ -372,6 +372,11 @@ def split_items(text: str, separator: str) -> list[str]:
     return [" ".join(item.split()) for item in items if item.strip()]
 
 
+def _lower_first(text: str) -> str:
+    """« Ce SIRET n'est pas valide… » after a colon: « ce SIRET n'est pas valide… »."""
+    return text[:1].lower() + text[1:]
+
+
 def profile_named(name: str) -> MappingProfile:
     """The profile of this name (the command's --profile), or a French error listing them."""
     profile = MappingProfile.objects.select_related("source").filter(name__iexact=name).first()
@@ -510,6 +515,10 @@ class MappingAdapter(SourceAdapter):
                 cells.append((column, text))
         return cells
 
+    def first_value(self, raw: dict, target: str) -> str:
+        """The text of the first non-empty column mapped onto this target ("" if none)."""
+        return self._first(raw, target)[1]
+
     def _first(self, raw: dict, target: str) -> tuple[str, str]:
         cells = self._cells(raw, target)
         return cells[0] if cells else (self._columns_of.get(target, [""])[0], "")
@@ -614,7 +623,7 @@ class MappingAdapter(SourceAdapter):
                         number,
                         siret_column,
                         _("SIRET « %(value)s » refusé : %(reason)s")
-                        % {"value": siret_text, "reason": " ".join(error.messages)},
+                        % {"value": siret_text, "reason": _lower_first(" ".join(error.messages))},
                     )
                 )
                 siret = ""
@@ -627,7 +636,7 @@ class MappingAdapter(SourceAdapter):
                         number,
                         siren_column,
                         _("SIREN « %(value)s » refusé : %(reason)s")
-                        % {"value": siren_text, "reason": " ".join(error.messages)},
+                        % {"value": siren_text, "reason": _lower_first(" ".join(error.messages))},
                     )
                 )
                 siren = ""
@@ -656,7 +665,7 @@ class MappingAdapter(SourceAdapter):
                         number,
                         insee_column,
                         _("Code INSEE « %(value)s » refusé : %(reason)s")
-                        % {"value": insee_text, "reason": " ".join(error.messages)},
+                        % {"value": insee_text, "reason": _lower_first(" ".join(error.messages))},
                     )
                 )
                 insee = ""

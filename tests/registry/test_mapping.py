@@ -140,10 +140,15 @@ def french_csv(rows=ROWS, header=HEADER) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-@pytest.fixture
-def directory(db, annecy):
+def load_directory(annecy) -> None:
+    """The small directory of Haute-Savoie; the Grand Annecy linked to its EPCI's entry."""
     directory_load(DIRECTORY, millesime=2026)
     collectivite_update(annecy, directory_entry=DirectoryEntry.objects.get(key="epci:200066793"))
+
+
+@pytest.fixture
+def directory(db, annecy):
+    load_directory(annecy)
 
 
 COLUMN_MAP = {
@@ -162,10 +167,10 @@ COLUMN_MAP = {
 }
 
 
-@pytest.fixture
-def profile(db, people):
+def save_profile(curator) -> MappingProfile:
+    """The profile of the French list, with its new source (prefix RIAS)."""
     return services.mapping_profile_save(
-        actor=people["curator"],
+        actor=curator,
         name=PROFILE,
         new_source={
             "name": "Réseau IA Savoie",
@@ -184,6 +189,11 @@ def profile(db, people):
         description="",
         columns=HEADER,
     )
+
+
+@pytest.fixture
+def profile(db, people):
+    return save_profile(people["curator"])
 
 
 def run_import(profile, content=None, file_name="reseau-ia-savoie_2025.csv", **options):
