@@ -76,21 +76,21 @@ def source_record_claim(request, pk):
         )
         return redirect("usecase-detail", public_id=use_case.public_id)
     values = prefill(record)
-    taken = [
-        (snapshot.get(name).title, snapshot.display(snapshot.get(name), value).text or value)
-        for name, value in values["fields"].items()
-        if name not in ("claimed_from", "external_ref", "visibility")
-        and snapshot.get(name).kind not in (snapshot.DATE,)
-    ]
-    taken += [
-        (snapshot.get(name).title, snapshot.display(snapshot.get(name), value.isoformat()).text)
-        for name, value in values["fields"].items()
-        if snapshot.get(name).kind == snapshot.DATE
-    ]
-    if values["domains"]:
-        taken.append(
-            (snapshot.get("domains").title, ", ".join(term.label_fr for term in values["domains"]))
-        )
+    precision = (record.mapped or {}).get("date_precision") or {}
+    shown = {**values["fields"], "domains": values["domains"]}
+    taken = []
+    # In the declaration's order, as the draft's page will show them.
+    for f in snapshot.FIELDS:
+        value = shown.get(f.name)
+        if f.name in ("claimed_from", "external_ref", "visibility") or value in (None, "", []):
+            continue
+        if f.kind == snapshot.TERMS:
+            text = ", ".join(term.label_fr for term in value)
+        elif f.kind == snapshot.DATE:
+            text = snapshot.display(f, value.isoformat(), precision.get(f.name, "day")).text
+        else:
+            text = snapshot.display(f, value).text or str(value)
+        taken.append((f.title, text))
     [row] = _rows([record])
     return render(
         request,

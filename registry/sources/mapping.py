@@ -197,6 +197,12 @@ TARGETS: list[Target] = [
     _field("ended_on", DATE, G_LIFECYCLE),
 ]
 TARGETS_BY_NAME = {target.name: target for target in TARGETS}
+# Targets read into the organisation's identity (the match to the directory), not the fields.
+IDENTITY_TARGETS = frozenset(
+    target.name
+    for target in TARGETS
+    if target.group is G_ORGANISATION or target.kind in (ID, URL, UPDATED)
+)
 # A profile cannot do without these.
 REQUIRED_TARGETS = ("title",)
 
@@ -421,6 +427,7 @@ class MappingAdapter(SourceAdapter):
         # A changed profile maps every row again at the next import.
         self.version = f"1-{digest}"
         self._domains: dict[str, str] | None = None
+        self._lookups: dict[str, dict[str, str]] = {}
         self._columns_of: dict[str, list[str]] = {}
         for column, target in (profile.column_map or {}).items():
             if target in TARGETS_BY_NAME:
@@ -489,20 +496,26 @@ class MappingAdapter(SourceAdapter):
             return list(self.domains().items())
         return [(str(code), str(label)) for code, label in target.vocabulary.choices]
 
+    def _lookup(self, target: Target) -> dict[str, str]:
+        """{folded value: code} for a target: the profile's map over our codes and French
+        labels over the usual French words (built once per target)."""
+        table = self._lookups.get(target.name)
+        if table is None:
+            table = dict(DEFAULT_VALUES.get(target.name, {}))
+            for code, label in reversed(self.choices_of(target)):
+                table[value_key(label)] = code
+                table[value_key(code)] = code
+            table.update((self.profile.value_maps or {}).get(target.name, {}))
+            self._lookups[target.name] = table
+        return table
+
     def code_of(self, target: Target, value) -> str | None:
         """Our code for a value as written; IGNORE if the profile leaves it out; None if
         unknown."""
         folded = value_key(value)
         if not folded:
             return IGNORE
-        profile_map = (self.profile.value_maps or {}).get(target.name, {})
-        if folded in profile_map:
-            return profile_map[folded]
-        choices = self.choices_of(target)
-        for code, label in choices:
-            if folded in (value_key(code), value_key(label)):
-                return code
-        return DEFAULT_VALUES.get(target.name, {}).get(folded)
+        return self._lookup(target).get(folded)
 
     # --- a row ---------------------------------------------------------------------------------
 
@@ -544,9 +557,7 @@ class MappingAdapter(SourceAdapter):
 
         identity = self._identity(raw, row.number, errors, notes)
         for target in TARGETS:
-            if target.name not in self._columns_of or target.group == G_ORGANISATION:
-                continue
-            if target.kind in (ID, URL, UPDATED):
+            if target.name not in self._columns_of or target.name in IDENTITY_TARGETS:
                 continue
             self._map_target(target, raw, row.number, fields, precision, errors, notes)
 

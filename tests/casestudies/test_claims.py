@@ -44,7 +44,7 @@ def test_the_admins_of_the_matched_collectivite_see_its_records(client_for, peop
     assert response.status_code == 200
     text = _text(response)
     assert "Tri des courriers entrants" in text and "Réseau IA Savoie" in text
-    assert "rapprochée de votre collectivité par siret (confiance 100 %)" in text
+    assert "rapprochée de votre collectivité (règle : SIRET, confiance 100 %)" in text
     # The Annecy commune's record (matched to the commune, not the agglomeration) is not its.
     assert "Analyse des demandes de subvention" not in text
     home = _text(client_for("grand-annecy", people["admin"]).get("/"))
@@ -91,6 +91,7 @@ def test_an_admin_claims_completes_and_publishes_and_the_case_replaces_the_recor
     admin = client_for("grand-annecy", people["admin"])
     page = _text(admin.get(_claim_url(imported)))
     assert "Ce qui sera pré-rempli" in page and "Licence Ouverte 2.0" in page
+    assert "mars 2023" in page and "1er mars 2023" not in page  # known to the month
     response = admin.post(_claim_url(imported))
     imported.refresh_from_db()
     assert imported.claimed_by == annecy and imported.claimed_at is not None
@@ -163,7 +164,7 @@ def test_an_admin_claims_completes_and_publishes_and_the_case_replaces_the_recor
     assert moved.status_code == 301 and moved["Location"] == f"/cas-d-usage/{public_id}/"
     page = _text(visitor.get(moved["Location"]))
     assert "Reprise d'une source publique" in page
-    assert "Cette fiche reprend et complète l'enregistrement 1 de Réseau IA Savoie" in page
+    assert "Cette fiche reprend et complète l'enregistrement « 1 » de Réseau IA Savoie" in page
     assert "Depuis sa publication, elle le remplace dans le registre commun." in page
 
     # A new edition of the list keeps the record up to date, never its entry.
