@@ -13,7 +13,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run worker test lint format migrate seed check bench bench-directory \
+.PHONY: help install run worker test lint format migrate seed check bench bench-directory bench-sources \
 	load-directory messages fuzz faulttest replica-test loadtest
 
 help: ## List the targets
@@ -75,6 +75,7 @@ replica-test: install ## Primary + streaming replica of our own: public reads on
 bench: install ## Benchmark the APIs and pages at 10 to 2,000 collectivités (real schemas), the directory
 	$(WITH_DB) $(PY) bench/benchmark_api.py
 	$(WITH_DB) $(PY) bench/directory.py
+	$(WITH_DB) $(PY) bench/sources.py
 	$(WITH_DB) $(PY) bench/tenants.py $(BENCH_TENANTS_ARGS)
 
 # gunicorn (2 workers, DEBUG=0) on a private database of TENANTS collectivités, wrk against it.
@@ -86,6 +87,9 @@ loadtest: install ## Load-test gunicorn + wrk at TENANTS (200) real collectivit�
 
 bench-directory: install ## Time the directory's load, and what it adds to other requests
 	$(WITH_DB) $(PY) bench/directory.py
+
+bench-sources: install ## Rows per second of the public sources' imports (PSTW, US), and a re-import
+	$(WITH_DB) $(PY) bench/sources.py
 
 load-directory: install ## Load or refresh the shipped millésime of the official directory
 	$(WITH_DB) $(MANAGE) load_directory

@@ -408,6 +408,10 @@ class BenchmarkEntry(models.Model):
             GinIndex(fields=["risk_codes"], name="bench_risks_gin"),
             models.Index(fields=["method_phase"], name="bench_phase_idx"),
             models.Index(fields=["origin"], name="bench_origin_idx"),
+            # The explorer's default order: declared cases first, then public sources' records.
+            models.Index(
+                fields=["origin", "-published_at", "public_id"], name="bench_origin_published_idx"
+            ),
             GinIndex(fields=["search_vector"], name="bench_search_gin"),
         ]
         constraints = [

@@ -199,6 +199,15 @@ def by_relevance(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[Benchma
     return queryset.annotate(rank=rank).order_by("-rank", "public_id")
 
 
+def declared_first(queryset: QuerySet[BenchmarkEntry], params) -> QuerySet[BenchmarkEntry]:
+    """The explorer's order when none is asked for (no search, no `ordering`): the
+    collectivités' declarations first, then the public sources' records, each latest first
+    (the « declared » < « public_source » codes; index bench_origin_published_idx)."""
+    if params.get("q", "").strip() or params.get("ordering"):
+        return queryset
+    return queryset.order_by("origin", "-published_at", "public_id")
+
+
 class CountedQuerySet:
     """A queryset whose count is known already (cached per benchmark version), for paginators."""
 
@@ -265,15 +274,24 @@ def similar_entries(entry: BenchmarkEntry, scope: list[str]) -> list[dict]:
         rank.append(When(collectivite_kind=entry.collectivite_kind, then=Value(10)))
 
     def closest():
-        return list(
+        shared = (
             benchmark_entries(scope)
             .exclude(pk=entry.pk)
             .filter(Q(domains__overlap=entry.domains) | Q(tool_ids__overlap=entry.tool_ids or [0]))
-            .annotate(closeness=Case(*rank, default=Value(11), output_field=IntegerField()))
-            # At the same closeness, the collectivités' declarations before public sources'
-            # records (« declared » < « public_source »).
-            .order_by("closeness", "origin", "-published_at")
-            .values_list("collectivite_id", "collectivite_kind", "payload")[:SIMILAR_SHOWN]
+        )
+        # At the same closeness, the collectivités' declarations before public sources'
+        # records (« declared » < « public_source »). Nothing to rank by (a public source's
+        # record without a kind): that order alone (a constant would be read as a position).
+        order = ["origin", "-published_at"]
+        if rank:
+            shared = shared.annotate(
+                closeness=Case(*rank, default=Value(11), output_field=IntegerField())
+            )
+            order.insert(0, "closeness")
+        return list(
+            shared.order_by(*order).values_list("collectivite_id", "collectivite_kind", "payload")[
+                :SIMILAR_SHOWN
+            ]
         )
 
     # Ranking every entry sharing a domain grows with the benchmark (~6 ms at 20,000 entries,

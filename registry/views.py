@@ -103,7 +103,7 @@ def explorer(request):
             status=400,
         )
     queryset = filterset.qs
-    queryset = selectors.by_relevance(queryset, request.GET)
+    queryset = selectors.declared_first(selectors.by_relevance(queryset, request.GET), request.GET)
     q = request.GET.get("q", "").strip()
     version = selectors.benchmark_version()
     params = selectors.query_params(request.GET, ignore=("page", "ordering"))

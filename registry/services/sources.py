@@ -36,7 +36,7 @@ from registry.models import (
     SourceRecord,
     Term,
 )
-from registry.search import fold
+from registry.search import search_vector
 from registry.services.benchmark import benchmark_changed
 from registry.sources import (
     Mapped,
@@ -88,6 +88,7 @@ ENTRY_FIELDS = [
     "updated_at",
     "payload",
     "contact_email",
+    "search_vector",
 ]
 RECORD_FIELDS = [
     "original_url",
@@ -578,7 +579,7 @@ def _write(state: _State, rows: list[_Row]) -> None:
         unique_fields=["source", "original_id"],
         update_fields=RECORD_FIELDS,
     )
-    entries, events, texts = [], [], []
+    entries, events = [], []
     for row, record in zip(rows, records, strict=True):
         if row.superseded:
             state.counts["updated"] += 1
@@ -591,8 +592,9 @@ def _write(state: _State, rows: list[_Row]) -> None:
             domain_labels=state.domain_labels,
         )
         entry = _entry(record, payload, row)
+        # Computed by the INSERT itself (to_tsvector), not by a second write of the row.
+        entry.search_vector = search_vector(*snapshot.search_texts(payload))
         entries.append(entry)
-        texts.append(" ".join(snapshot.search_texts(payload)))
         created = row.entry_id is None
         state.counts["created" if created else "updated"] += 1
         events.append(
@@ -606,10 +608,9 @@ def _write(state: _State, rows: list[_Row]) -> None:
                 % {"file": state.run.file_name, "source": source.name},
             )
         )
-    entries = BenchmarkEntry.objects.bulk_create(
+    BenchmarkEntry.objects.bulk_create(
         entries, update_conflicts=True, unique_fields=["uuid"], update_fields=ENTRY_FIELDS
     )
-    _index(entries, texts)
     BenchmarkEntryEvent.objects.bulk_create(events)
     state.changed = True
 
@@ -660,17 +661,6 @@ def _entry(record: SourceRecord, payload: dict, row: _Row) -> BenchmarkEntry:
     entry.tool_ids = entry.curated_tool_ids or entry.tool_ids
     entry.payload = {**payload, "curation": curation}
     return entry
-
-
-def _index(entries: list[BenchmarkEntry], texts: list[str]) -> None:
-    """The search text of a batch of entries, in one statement."""
-    table = BenchmarkEntry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS e SET search_vector = to_tsvector('french', t.text) "  # noqa: S608
-            "FROM unnest(%s::bigint[], %s::text[]) AS t(id, text) WHERE e.id = t.id",
-            [[entry.pk for entry in entries], [fold(text)[:200_000] for text in texts]],
-        )
 
 
 # --- the job queue ------------------------------------------------------------------------------
