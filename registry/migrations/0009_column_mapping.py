@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_source_lookups'),
+        ('registry', '0008_explorer_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
