@@ -24,6 +24,9 @@ class Action(models.TextChoices):
     UNPUBLISH = "unpublish", _("dépublier")
     ARCHIVE = "archive", _("archiver")
     MANAGE_MEMBERS = "manage_members", _("gérer les membres")
+    # Take a public source's record about the collectivité into its space (it then speaks for
+    # the collectivité in the benchmark once published): its administrators.
+    CLAIM = "claim", _("reprendre une fiche de source publique")
 
 
 # --- members of a collectivité -----------------------------------------------------------------
@@ -258,6 +261,9 @@ PAGE_RULES: dict[str, dict[str, str]] = {
     "usecase-action": {"post": WORKFLOW},
     # « Je confirme que cette fiche est à jour »: whoever may edit it.
     "usecase-verify": {"post": Action.EDIT},
+    # The public sources' records matched to the collectivité, and taking one as a draft.
+    "source-records": {"get": Action.CLAIM},
+    "source-record-claim": {"get": Action.CLAIM, "post": Action.CLAIM},
     # Every member sees who the members are (and whom to ask for a role); admins manage them.
     "members": {"get": Action.VIEW},
     "member-invite": {"post": Action.MANAGE_MEMBERS},
@@ -326,6 +332,10 @@ PUBLIC_PAGE_RULES: dict[str, dict[str, str]] = {
     # The requests to join sent from the public site (/rejoindre/, open to anyone).
     "curation:join-requests": {"get": CURATOR},
     "curation:join-request": {"get": CURATOR, "post": CURATOR},
+    # A network's or a city's list read by column mapping: upload, map, preview, import.
+    "curation:mapping": {"get": CURATOR, "post": CURATOR},
+    "curation:mapping-file": {"get": CURATOR, "post": CURATOR},
+    "curation:mapping-run": {"get": CURATOR},
 }
 
 

@@ -238,6 +238,9 @@ class UseCase(PythonConstraints, models.Model):
         choices=choices("publication_state"),
         default=PublicationState.DRAFT,
     )
+    claimed_from = models.CharField(
+        label("claimed_from"), help_text=help_text("claimed_from"), max_length=80, blank=True
+    )
     external_ref = models.CharField(
         label("external_ref"),
         max_length=80,

@@ -17,6 +17,7 @@ from registry import snapshot
 from registry import vocabularies as v
 from registry.models import Collectivite, Term
 from registry.vocabularies import TermVocabulary
+from registry.services import claims as registry_claims
 
 
 def _may(request, url_name: str, method: str = "get") -> bool:
@@ -36,6 +37,12 @@ def usecase_list(request):
         {
             "use_cases": selectors.usecase_list(),
             "can_create": _may(request, "usecase-create"),
+            # The public sources' records about the collectivité, for its administrators.
+            "source_records": registry_claims.claimable_records(request.collectivite)
+            .filter(claimed_by__isnull=True)
+            .count()
+            if _may(request, "source-records")
+            else 0,
         },
     )
 
@@ -69,6 +76,11 @@ def usecase_detail(request, public_id):
             "comment_form": forms.CommentForm(),
             "steps": forms.STEPS,
             "status_labels": dict(v.Status.choices),
+            "claimed_record": registry_claims.claimed_record(
+                request.collectivite.pk, use_case.public_id
+            )
+            if use_case.claimed_from
+            else None,
         },
     )
 

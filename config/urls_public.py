@@ -11,7 +11,7 @@ from knowledge import api as knowledge_api
 from registry import admin as registry_admin
 from registry import api as registry_api
 from registry import join as join_views
-from registry import onboarding
+from registry import mapping_views, onboarding
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -42,13 +42,15 @@ api_v1 = [
 
 
 # The curators' area (namespace "curation", accounts.policy.PUBLIC_PAGE_RULES): the review of
-# submissions (casestudies.curation), the onboarding of collectivités (registry.onboarding) and
-# the requests to join (registry.join).
+# submissions (casestudies.curation), the onboarding of collectivités (registry.onboarding),
+# the requests to join (registry.join) and the lists read by column mapping
+# (registry.mapping_views).
 curators_pages = (
     [
         *curation_urls.page_urls[0],
         *(path(route, view, name=name) for route, view, name in onboarding.onboarding_urls),
         *(path(route, view, name=name) for route, view, name in join_views.curator_urls),
+        *(path(route, view, name=name) for route, view, name in mapping_views.mapping_urls),
     ],
     curation_urls.page_urls[1],
 )

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.admin_sites import collectivite_admin
 from accounts.api import ObtainTokenView
+from casestudies import claim_views
 from casestudies import views as casestudies_views
 from casestudies.api import UseCaseViewSet
 from config.urls_api import docs_urls
@@ -38,6 +39,12 @@ urlpatterns = [
         "cas-d-usage/<str:public_id>/<slug:action>/",
         casestudies_views.usecase_action,
         name="usecase-action",
+    ),
+    path("sources-publiques/", claim_views.source_records, name="source-records"),
+    path(
+        "sources-publiques/<int:pk>/reprendre/",
+        claim_views.source_record_claim,
+        name="source-record-claim",
     ),
     path("membres/", member_views.members, name="members"),
     path("membres/inviter/", member_views.member_invite, name="member-invite"),

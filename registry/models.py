@@ -18,6 +18,7 @@ from registry.vocabularies import (
     ImportRunState,
     JoinRequestState,
     Licence,
+    MappingDateFormat,
     MatchRule,
     Origin,
     QualityFlag,
@@ -152,8 +153,10 @@ __all__ = [
     "DirectoryRelease",
     "Domain",
     "ImportRun",
+    "MappingProfile",
     "Source",
     "SourceRecord",
+    "SourceUpload",
     "Submission",
     "Term",
     "Tool",
@@ -828,6 +831,11 @@ class SourceRecord(models.Model):
         _("cas d'usage de la collectivité"), max_length=80, blank=True
     )
     claimed_at = models.DateTimeField(_("reprise le"), null=True, blank=True)
+    # Once the collectivité's case is published, the record leaves the benchmark for good (its
+    # entry is deleted, and the next imports do not write it again): registry.services.claims.
+    superseded_at = models.DateTimeField(
+        _("remplacée par la fiche déclarée le"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
@@ -865,3 +873,112 @@ class SourceRecord(models.Model):
         return [(column, self.raw[column]) for column in order] + [
             (column, value) for column, value in self.raw.items() if column not in order
         ]
+
+
+# --- files read by column mapping (registry/sources/mapping.py) ---------------------------------
+
+
+class MappingProfile(models.Model):
+    """How the columns of a network's or a city's published list (CSV or XLSX) map onto our
+    fields, saved to be used again with the next edition of the same list
+    (`manage.py import_source mapping FILE --profile NAME`, the curators' pages).
+
+    `column_map`: {column of the file: target} (registry.sources.mapping.TARGETS; a column left
+    out stays in the raw row only). `value_maps`: {target: {value as written, folded: our code}}
+    for the targets that take a vocabulary (« Statut du projet » « Déployé » → production); ""
+    leaves the value out (kept in the raw row, said in the record's notes)."""
+
+    name = models.CharField(
+        _("nom du profil"),
+        max_length=100,
+        unique=True,
+        help_text=_("Ex. « Réseau IA Occitanie ». La commande d'import le cite (--profile)."),
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="mapping_profiles",
+        help_text=_("Qui publie la liste, sous quelle licence."),
+    )
+    # The file's columns when the profile was saved, in their order.
+    columns = models.JSONField(_("colonnes du fichier"), default=list, blank=True)
+    column_map = models.JSONField(_("correspondance des colonnes"), default=dict, blank=True)
+    value_maps = models.JSONField(_("correspondance des valeurs"), default=dict, blank=True)
+    date_format = models.CharField(
+        _("format des dates"),
+        max_length=20,
+        choices=MappingDateFormat.choices,
+        default=MappingDateFormat.AUTO,
+    )
+    list_separator = models.CharField(
+        _("séparateur des listes"),
+        max_length=3,
+        default=";",
+        help_text=_("Entre deux thèmes d'une même case, ex. « ; » pour « Mobilité ; Voirie »."),
+    )
+    country = models.CharField(
+        _("pays"), max_length=2, default="FR", help_text=_("Code ISO du pays des fiches, ex. FR.")
+    )
+    description = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil de correspondance de colonnes")
+        verbose_name_plural = _("profils de correspondance de colonnes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_format__in=check_constraint_values(MappingDateFormat)),
+                name="mappingprofile_date_format_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SourceUpload(models.Model):
+    """A file a curator uploaded to map its columns (the curators' pages), kept while they map,
+    preview and import it; the uploads of more than a week are deleted at the next upload."""
+
+    file_name = models.CharField(_("fichier"), max_length=255)
+    content = models.BinaryField(editable=False)
+    file_sha256 = models.CharField(_("empreinte du fichier"), max_length=64)
+    # The header, as read (registry.sources.files), and how many rows follow it.
+    columns = models.JSONField(_("colonnes"), default=list)
+    rows_total = models.PositiveIntegerField(_("lignes"), default=0)
+    profile = models.ForeignKey(
+        MappingProfile,
+        verbose_name=_("profil de correspondance"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fichier déposé pour correspondance")
+        verbose_name_plural = _("fichiers déposés pour correspondance")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name

@@ -674,6 +674,18 @@ FIELDS: list[Field] = [
         ),
         page=False,
     ),
+    Field(
+        "claimed_from",
+        _("reprise de la fiche d'une source publique"),
+        section="publication",
+        writable=False,
+        form=False,
+        page=False,
+        help_text=_(
+            "L'identifiant de la fiche d'une source publique que la collectivité a reprise dans "
+            "son espace puis complétée (ex. PSTW-1027) : une fois publié, ce cas la remplace."
+        ),
+    ),
     # What only the collectivité's members see
     Field(
         "next_review_on",

@@ -1,4 +1,5 @@
-"""Validation of identifiers: slugs and schema names, SIREN, INSEE and département codes."""
+"""Validation of identifiers: slugs and schema names, SIREN, SIRET, INSEE and département
+codes."""
 
 import re
 
@@ -20,6 +21,11 @@ RESERVED_SCHEMA_NAMES = {
 }
 RESERVED_SLUGS = {"www", "api", "admin", "static", "media", "mail", "smtp", "ftp", "public"}
 SIREN_RE = re.compile(r"^\d{9}$")
+SIRET_RE = re.compile(r"^\d{14}$")
+# La Poste's establishments (but its head office): their SIRET's check is the sum of its digits,
+# a multiple of 5 (INSEE's rule), not Luhn's.
+LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])$")
 
@@ -86,6 +92,25 @@ def _luhn_ok(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    """14 digits (spaces removed by the caller), the SIREN of its first 9 and the key of all 14
+    right (Luhn's algorithm; La Poste's: the sum of the digits, a multiple of 5)."""
+    if not SIRET_RE.match(value):
+        raise ValidationError(
+            _("Le SIRET compte exactement 14 chiffres (le SIREN et 5 chiffres d'établissement)."),
+            code="siret_format",
+        )
+    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_HEAD_OFFICE:
+        valid = sum(int(char) for char in value) % 5 == 0
+    else:
+        valid = _luhn_ok(value[:9]) and _luhn_ok(value)
+    if not valid:
+        raise ValidationError(
+            _("Ce SIRET n'est pas valide (clé de contrôle incorrecte) : vérifiez ses chiffres."),
+            code="siret_checksum",
+        )
 
 
 def validate_insee_code(value: str) -> None:

@@ -18,6 +18,7 @@ from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntryEvent, Collectivite, DirectoryEntry, SourceRecord, Tool
 from registry.page_cache import cached_page
 from registry.peers import peers_of
+from registry.services import claims
 from registry.services.reports import error_report_send
 from registry.sources import geography
 
@@ -183,6 +184,11 @@ def usecase_page(request, public_id, *, report_form=None, status=200):
     scope = visibility_scope(request.user)
     entry = selectors.benchmark_entries(scope).filter(public_id=public_id).first()
     if entry is None:
+        # A public source's record replaced by the case its collectivité took over: its page
+        # is now that case's.
+        declared = claims.superseded_by(public_id)
+        if declared and selectors.benchmark_entries(scope).filter(public_id=declared).exists():
+            return redirect("usecase-page", public_id=declared, permanent=True)
         raise Http404(_("Aucun cas d'usage publié avec cet identifiant."))
     uc = {
         **entry.payload,
@@ -217,7 +223,8 @@ def provenance_context(entry) -> dict:
     identifier and address there, the date read, its match to the directory, what was not
     mapped, and the row as the source published it. One query (none for a declared case)."""
     if entry.origin != v.Origin.PUBLIC_SOURCE:
-        return {"public_source": False}
+        # A declared case taken from a public source's record: that record's provenance.
+        return {"public_source": False, "claimed_record": claims.claimed_record_of(entry)}
     record = (
         SourceRecord.objects.select_related("source", "directory_entry")
         .filter(pk=entry.source_record_id)

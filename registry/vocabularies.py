@@ -309,6 +309,10 @@ class HistoryAction(models.TextChoices):
     ANNOTATED = "annotated", _("Annotation du CDG")
     REPLACED = "replaced", _("Nouvelle version publiée")
     VERIFIED = "verified", _("Fiche confirmée à jour par la collectivité")
+    # A collectivité took a public source's record into its own space as a draft.
+    CLAIMED = "claimed", _("Reprise d'une fiche de source publique")
+    # A public source's record, replaced by the case its collectivité took over and published.
+    SUPERSEDED = "superseded", _("Remplacée par la fiche déclarée par la collectivité")
 
 
 class SubmissionState(models.TextChoices):
@@ -388,3 +392,14 @@ MATCHED_RULES = (
     MatchRule.NAME,
     MatchRule.CURATOR,
 )
+
+
+class MappingDateFormat(models.TextChoices):
+    """How the dates of a file read through a column-mapping profile are written
+    (registry.MappingProfile, registry/sources/mapping.py)."""
+
+    AUTO = "auto", _("Reconnaître (JJ/MM/AAAA, MM/AAAA, AAAA-MM-JJ, AAAA, « mars 2024 »)")
+    DAY_MONTH_YEAR = "dd/mm/yyyy", _("JJ/MM/AAAA (ex. 15/03/2024)")
+    MONTH_YEAR = "mm/yyyy", _("MM/AAAA (ex. 03/2024)")
+    ISO = "yyyy-mm-dd", _("AAAA-MM-JJ (ex. 2024-03-15)")
+    YEAR = "yyyy", _("AAAA (ex. 2024)")

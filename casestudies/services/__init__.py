@@ -6,6 +6,7 @@ audit trail. One module a job: use cases (create, update), the published snapsho
 transitions, the maturity self-assessment.
 """
 
+from casestudies.services.claims import usecase_claim
 from casestudies.services.maturity import maturity_save
 from casestudies.services.publication import snapshot
 from casestudies.services.transitions import (
@@ -34,6 +35,7 @@ __all__ = [
     "snapshot",
     "usecase_approve",
     "usecase_archive",
+    "usecase_claim",
     "usecase_create",
     "usecase_request_changes",
     "usecase_submit",

@@ -10,6 +10,7 @@ from casestudies.selectors import usecase_full
 from registry import services as registry_services
 from registry import snapshot as declaration
 from registry.models import Collectivite
+from registry.services import claims as registry_claims
 
 
 def current_collectivite() -> Collectivite:
@@ -36,3 +37,8 @@ def publish(use_case: UseCase, actor, *, at=None) -> None:
         contact_email=payload["contact_email"],
         at=at,
     )
+    if use_case.claimed_from:
+        # Taken from a public source's record: the record leaves the benchmark now.
+        registry_claims.source_record_supersede(
+            collectivite=current_collectivite(), public_id=use_case.public_id, actor=actor
+        )

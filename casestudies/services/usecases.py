@@ -31,8 +31,9 @@ from registry.vocabularies import TermVocabulary, Visibility
 
 # The use case's own columns that a service call may set: what members write (the declaration's
 # writable fields, lists and relations aside) and what the system records from a source (the
-# seed, an import: what it deduced, the status among it).
-SET_BY_THE_SYSTEM = {"status_inferred", "inferred_fields"}
+# seed, an import: what it deduced, the status among it; a claimed public source's record: its
+# public id).
+SET_BY_THE_SYSTEM = {"status_inferred", "inferred_fields", "claimed_from"}
 USE_CASE_FIELDS = {
     f.name
     for f in declaration.writable_fields()

@@ -216,6 +216,9 @@ class _Row:
     before: dict | None = None
     published_at: datetime | None = None
     curation: dict = field(default_factory=dict)
+    # Replaced by the case its collectivité took over and published (registry.services.claims):
+    # the record is kept up to date, its benchmark entry never comes back.
+    superseded: bool = False
 
 
 def build_payload(source: Source, row: _Row, *, read_at, published_at, domain_labels) -> dict:
@@ -519,6 +522,7 @@ def _existing(state: _State, rows: list[_Row]) -> None:
     for record in records:
         row = by_id[record.original_id]
         row.record_id = record.pk
+        row.superseded = record.superseded_at is not None
         if record.match_rule == v.MatchRule.CURATOR:
             row.match = Match(v.MatchRule.CURATOR, record.match_confidence, record.directory_entry)
         entry = getattr(record, "benchmark_entry", None)
@@ -585,6 +589,9 @@ def _write(state: _State, rows: list[_Row]) -> None:
     )
     entries, events = [], []
     for row, record in zip(rows, records, strict=True):
+        if row.superseded:
+            state.counts["updated"] += 1
+            continue
         payload = build_payload(
             source,
             row,
@@ -695,8 +702,16 @@ def source_import_run(run_id: int, profile=None) -> ImportRun:
     if run.state != v.ImportRunState.PENDING or run.content is None:
         return run
     content = bytes(run.content)
+    try:
+        # A column-mapping run names its profile (registry.MappingProfile).
+        adapter = adapter_for(run.adapter, profile=profile or run.profile or None)
+    except SourceFileError as error:
+        run.state, run.error, run.content = v.ImportRunState.FAILED, str(error), None
+        run.finished_at = timezone.now()
+        run.save()
+        return run
     return source_import(
-        adapter=adapter_for(run.adapter, profile=profile),
+        adapter=adapter,
         content=content,
         file_name=run.file_name,
         actor=run.created_by,

@@ -16,6 +16,7 @@ from registry.sources.base import (
     SourceFileError,
     SourceInfo,
 )
+from registry.sources.mapping import MappingAdapter
 from registry.sources.pstw import PSTWAdapter
 from registry.sources.us_inventory import USInventoryAdapter
 
@@ -24,6 +25,7 @@ from registry.sources.us_inventory import USInventoryAdapter
 ADAPTERS: dict[str, type[SourceAdapter]] = {
     PSTWAdapter.kind: PSTWAdapter,
     USInventoryAdapter.kind: USInventoryAdapter,
+    MappingAdapter.kind: MappingAdapter,
 }
 
 
