@@ -1,5 +1,7 @@
 """URLs of the public site (BASE_DOMAIN): shared registry, federation API, curators' admin."""
 
+import re
+
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
@@ -24,10 +26,13 @@ router.register("knowledge/terms", knowledge_api.TermViewSet, basename="knowledg
 router.register("knowledge/risks", knowledge_api.RiskViewSet, basename="knowledge-risk")
 router.register("knowledge/phases", knowledge_api.PhaseViewSet, basename="knowledge-phase")
 
+# One extension a format (registry.exports.EXPORT_TYPES).
+EXPORT_FORMATS = "|".join(re.escape(extension) for extension in registry_api.EXPORT_TYPES)
+
 api_v1 = [
     path("benchmark/stats/", registry_api.StatsView.as_view(), name="benchmark-stats"),
     re_path(
-        r"^benchmark/export\.(?P<fmt>csv|xlsx|json)$",
+        rf"^benchmark/export\.(?P<fmt>{EXPORT_FORMATS})$",
         registry_api.ExportView.as_view(),
         name="benchmark-export",
     ),
