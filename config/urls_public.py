@@ -13,6 +13,7 @@ from knowledge import api as knowledge_api
 from registry import api as registry_api
 from registry import join as join_views
 from registry import onboarding
+from registry import open_data_views as open_data
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -84,6 +85,8 @@ urlpatterns = [
     path("accessibilite/", page("accessibilite"), name="accessibility"),
     path("donnees-personnelles/", page("donnees_personnelles"), name="privacy"),
     path("licence/", page("licence"), name="licence"),
+    # Open data: the page, its files, schema and catalogue; the Atom feeds (registry.open_data).
+    *(path(route, view, name=name) for route, view, name in open_data.public_urls),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curation/", include(curators_pages)),

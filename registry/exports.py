@@ -301,6 +301,11 @@ def iter_pstw(payloads: Iterable[dict]) -> Iterator[bytes]:
     return _csv_chunks(columns, ([row[name] for name in columns] for row in rows), ",", "\n")
 
 
+def _one_chunk(write, *args, **kwargs) -> Iterator[bytes]:
+    """A file written whole, when its first chunk is asked for."""
+    yield write(*args, **kwargs)
+
+
 def in_language(chunks: Iterator[bytes], language: str) -> Iterator[bytes]:
     """The chunks written with `language` active (labels), however late they are read."""
     with translation.override(language):
@@ -314,7 +319,7 @@ def chunks(
     if fmt == "csv":
         return iter_csv(payloads, delimiter=delimiter, readable=readable)
     if fmt == "xlsx":
-        return iter([to_xlsx(payloads, readable=readable)])
+        return _one_chunk(to_xlsx, payloads, readable=readable)
     if fmt == "json":
         return iter_json(payloads)
     foreign = {
