@@ -249,16 +249,25 @@ _IDENTITY = {
         "example": "74",
     },
 }
-_DERIVED_DESCRIPTIONS = {
+# Descriptions for reusers where the declaration's help text speaks to the collectivité's agents
+# (or there is no field of that name): they replace it.
+_DESCRIPTIONS = {
     "public_id": gettext_lazy(
         "Identifiant public et stable du cas d'usage : département, collectivité, numéro "
         "(sa page : /cas-d-usage/<identifiant>/)."
     ),
     "uuid": gettext_lazy("Identifiant universel (UUID) du cas d'usage, stable."),
+    "title": gettext_lazy("Titre du cas d'usage (120 caractères au plus)."),
+    "summary": gettext_lazy("Résumé du cas d'usage en quelques phrases (400 caractères au plus)."),
+    "public_contact_email": gettext_lazy(
+        "Adresse de contact générique que la collectivité a choisi de publier."
+    ),
     "tool_ids": gettext_lazy(
         "Identifiants des outils du catalogue partagé (API /api/v1/tools/), séparés par « | »."
     ),
     "tool_names": gettext_lazy("Noms des outils du catalogue, séparés par « | »."),
+    "domains": gettext_lazy("Domaines d'action publique du cas d'usage (au moins un)."),
+    "status": gettext_lazy("État d'avancement du projet."),
     "status_label": gettext_lazy("L'état d'avancement en toutes lettres."),
     "status_nl": gettext_lazy(
         "L'état d'avancement dans le vocabulaire du registre néerlandais des algorithmes."
@@ -272,6 +281,10 @@ _DERIVED_DESCRIPTIONS = {
     "status_eu": gettext_lazy(
         "L'état d'avancement dans le vocabulaire du Public Sector Tech Watch européen."
     ),
+    "visibility": gettext_lazy(
+        "Qui peut lire la fiche : « public » pour toutes celles des données ouvertes."
+    ),
+    "steps": gettext_lazy("Les étapes de la démarche, dans l'ordre, séparées par « | »."),
 }
 _KIND_DESCRIPTIONS = {
     snapshot.TEXT: gettext_lazy("Texte saisi par la collectivité."),
@@ -286,7 +299,10 @@ _KIND_DESCRIPTIONS = {
     snapshot.COLLECTIVITES: gettext_lazy(
         "Identifiants des collectivités partenaires dans le registre, séparés par « | »."
     ),
-    snapshot.CHILDREN: gettext_lazy("Liste de lignes, séparées par « | »."),
+    snapshot.CHILDREN: gettext_lazy(
+        "Une ligne par élément, séparées par « | » ; dans chaque ligne, des paires "
+        "« champ=valeur » séparées par « ; »."
+    ),
 }
 
 
@@ -313,7 +329,7 @@ def _field_of(column: snapshot.Column, domain_codes: list[str]) -> dict:
         return {
             **field,
             "type": "string",
-            "description": str(_DERIVED_DESCRIPTIONS[name]),
+            "description": str(_DESCRIPTIONS[name]),
             "constraints": {"pattern": _list_of(r"\d+")},
             "example": "12 | 40",
         }
@@ -321,7 +337,7 @@ def _field_of(column: snapshot.Column, domain_codes: list[str]) -> dict:
         return {
             **field,
             "type": "string",
-            "description": str(_DERIVED_DESCRIPTIONS[name]),
+            "description": str(_DESCRIPTIONS[name]),
             "constraints": {"required": True, "enum": [str(label) for label in v.Status.labels]},
         }
     if name.startswith(f"{f.name}_") and f.crosswalk:
@@ -330,14 +346,15 @@ def _field_of(column: snapshot.Column, domain_codes: list[str]) -> dict:
         return {
             **field,
             "type": "string",
-            "description": str(_DERIVED_DESCRIPTIONS[name]),
+            "description": str(_DESCRIPTIONS[name]),
             "constraints": {"required": True, "enum": values},
             "example": values[0],
         }
     required = bool(f.core) or name in ("public_id", "uuid", "published_at")
     constraints: dict = {"required": True} if required else {}
-    description = _DERIVED_DESCRIPTIONS.get(name) or f.help_text
+    description = _DESCRIPTIONS.get(name) or f.help_text or f"{f.title}."
     kind = f.kind
+
     if kind == snapshot.CHOICE:
         field.update(type="string", example=f.vocabulary.values[0])
         constraints["enum"] = list(f.vocabulary.values)
@@ -360,40 +377,37 @@ def _field_of(column: snapshot.Column, domain_codes: list[str]) -> dict:
         )
     elif kind == snapshot.BOOL:
         field.update(type="boolean", trueValues=["oui"], falseValues=["non"])
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.INT:
         field.update(type="integer")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
+        if name == "satisfaction":
+            constraints.update(minimum=1, maximum=5)
     elif kind == snapshot.DECIMAL:
         field.update(type="number")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.DATE:
         field.update(type="date", format="%Y-%m-%d", example="2026-03-01")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.DATETIME:
         field.update(type="datetime", format="default", example="2026-03-01T10:30:00+01:00")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.UUID:
         field.update(type="string", format="uuid")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
         constraints["unique"] = True
     elif kind == snapshot.EMAIL:
         field.update(type="string", format="email", example="numerique@mairie-exemple.fr")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.URLS:
         # A list of addresses: each is a URL (a `format: uri` holds one address only).
         field.update(type="string", example="https://www.legifrance.gouv.fr/")
         constraints["pattern"] = _list_of(URL)
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.COLLECTIVITES:
         field.update(type="string")
         constraints["pattern"] = _list_of(SLUG)
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     elif kind == snapshot.CHILDREN:
         field.update(type="string")
-        description = _sentence(description, _KIND_DESCRIPTIONS[kind])
     else:
         field.update(type="string")
+    if (
+        kind not in (snapshot.CHOICE, snapshot.CHOICES, snapshot.TERMS)
+        and name not in _DESCRIPTIONS
+    ):
+        # The sentence of the value's kind, unless the description is our own already.
         description = _sentence(description, _KIND_DESCRIPTIONS.get(kind, ""))
     if name == "public_id":
         constraints["unique"] = True
