@@ -10,7 +10,8 @@ pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/cas-d-usage/", "/cas-d-usage/74-CDG74-0001/", "/collectivites/",
           "/collectivites/grand-annecy/", "/outils/", "/tableau-de-bord/", "/mentions-legales/",
-          "/accessibilite/", "/donnees-personnelles/", "/licence/", "/compte/connexion/"]  # fmt: skip
+          "/accessibilite/", "/donnees-personnelles/", "/licence/", "/compte/connexion/",
+          "/donnees-ouvertes/"]  # fmt: skip
 
 
 def _width(page) -> int:
