@@ -15,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import exceptions, generics, viewsets
@@ -27,6 +28,7 @@ from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, DirectoryEntry, Tool
 from registry.serializers import (
+    AlgoritmeregisterRecordSerializer,
     AnnotationSerializer,
     CollectiviteSerializer,
     CoverageSerializer,
@@ -246,7 +248,12 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
             (200, EXPORT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             # The JSON export is the list of the published records, as the detail gives them;
             # the Algoritmeregister's is a list of its records (another JSON shape).
-            (200, "application/json"): UseCaseSnapshotSerializer(many=True),
+            (200, "application/json"): PolymorphicProxySerializer(
+                component_name="ExportJSON",
+                serializers=[UseCaseSnapshotSerializer, AlgoritmeregisterRecordSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
         },
     )
     def get(self, request, fmt):

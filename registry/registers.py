@@ -152,11 +152,41 @@ ALGORITMEREGISTER_FIELDS = {
     "tags": 2500,
     "publication_dt": None,
 }
-# The items of its lists of links: (title, link) maximum lengths.
+# The items of its lists of links: (title, link) maximum lengths, and whether the link is required.
 ALGORITMEREGISTER_GROUPING = {
     "lawful_basis_grouping": (100, 500),
     "impacttoetsen_grouping": (None, 500),
     "source_data_grouping": (500, 500),
+}
+ALGORITMEREGISTER_OPTIONAL_LINK = {"impacttoetsen_grouping"}
+# Its permitted values (all of them: our crosswalk reaches only some).
+ALGORITMEREGISTER_ENUMS = {
+    "category": [
+        "Organisatie en bedrijfsvoering",
+        "Cultuur en recreatie",
+        "Economie",
+        "Overheidsfinanciën",
+        "Wonen",
+        "Internationaal",
+        "Migratie en integratie",
+        "Natuur en milieu",
+        "Onderwijs en wetenschap",
+        "Openbare orde en veiligheid",
+        "Recht",
+        "Ruimte en infrastructuur",
+        "Sociale zekerheid",
+        "Verkeer",
+        "Werk",
+        "Zorg en gezondheid",
+    ],
+    "status": ["In ontwikkeling", "In gebruik", "Buiten gebruik"],
+    "publication_category": [
+        "Hoog-risico AI-systeem",
+        "Impactvolle algoritmes",
+        "Overige algoritmes",
+    ],
+    "lang": ["nld"],
+    "standard_version": ["1.0"],
 }
 
 

@@ -376,6 +376,13 @@ def test_other_registers_formats_carry_public_entries_only_to_anonymous(api_for,
     assert "74-CDG74-0001" in filtered and "74-GRAND-ANNECY-0001" not in filtered
 
 
+def test_the_explorer_offers_the_other_registers_formats_of_its_results(client_for):
+    page = client_for(None).get("/cas-d-usage/?status=idea").content.decode()
+    for fmt in ("algoritmeregister.json", "atrs.csv", "pstw.csv"):
+        assert f"/api/v1/benchmark/export.{fmt}?status=idea" in page
+    assert 'href="/donnees-ouvertes/"' in page
+
+
 def test_the_export_formats_are_in_the_api_schema(api_for):
     schema = api_for(None).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/v1/benchmark/export.{fmt}"]["get"]
