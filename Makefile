@@ -13,7 +13,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run worker test lint format migrate seed check bench bench-directory bench-sources \
+.PHONY: help install run worker test lint format migrate seed check bench bench-directory bench-sources bench-exports \
 	load-directory messages fuzz faulttest replica-test loadtest
 
 help: ## List the targets
@@ -72,11 +72,12 @@ faulttest: install ## API writes while PostgreSQL is killed and restarted: nothi
 replica-test: install ## Primary + streaming replica of our own: public reads on the replica, writers on the primary
 	$(PY) -m tests.reliability.replica
 
-bench: install ## Benchmark the APIs and pages at 10 to 2,000 collectivités (real schemas), the directory
+bench: install ## Benchmark the APIs and pages at 10 to 2,000 collectivités (real schemas), the directory, the exports at 20,000 entries
 	$(WITH_DB) $(PY) bench/benchmark_api.py
 	$(WITH_DB) $(PY) bench/directory.py
 	$(WITH_DB) $(PY) bench/sources.py
 	$(WITH_DB) $(PY) bench/tenants.py $(BENCH_TENANTS_ARGS)
+	$(WITH_DB) $(PY) bench/exports.py
 
 # gunicorn (2 workers, DEBUG=0) on a private database of TENANTS collectivités, wrk against it.
 TENANTS ?= 200
@@ -84,6 +85,9 @@ loadtest: install ## Load-test gunicorn + wrk at TENANTS (200) real collectivit�
 	@command -v wrk >/dev/null || { echo "wrk absent : installation (apt-get)…"; \
 	  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 	$(WITH_DB) $(PY) bench/loadtest.py --tenants $(TENANTS) $(LOADTEST_ARGS)
+
+bench-exports: install ## Time every export format at 20,000 entries (and peak memory), the open data's answers
+	$(WITH_DB) $(PY) bench/exports.py
 
 bench-directory: install ## Time the directory's load, and what it adds to other requests
 	$(WITH_DB) $(PY) bench/directory.py

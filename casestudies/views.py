@@ -16,8 +16,8 @@ from knowledge.services import MIN_PEERS, peer_medians
 from registry import snapshot
 from registry import vocabularies as v
 from registry.models import Collectivite, Term
-from registry.vocabularies import TermVocabulary
 from registry.services import claims as registry_claims
+from registry.vocabularies import TermVocabulary
 
 
 def _may(request, url_name: str, method: str = "get") -> bool:

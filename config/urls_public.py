@@ -1,5 +1,7 @@
 """URLs of the public site (BASE_DOMAIN): shared registry, federation API, curators' admin."""
 
+import re
+
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
@@ -12,6 +14,7 @@ from registry import admin as registry_admin
 from registry import api as registry_api
 from registry import join as join_views
 from registry import mapping_views, onboarding
+from registry import open_data_views as open_data
 from registry import views as registry_views
 
 router = SimpleRouter()
@@ -25,10 +28,13 @@ router.register("knowledge/terms", knowledge_api.TermViewSet, basename="knowledg
 router.register("knowledge/risks", knowledge_api.RiskViewSet, basename="knowledge-risk")
 router.register("knowledge/phases", knowledge_api.PhaseViewSet, basename="knowledge-phase")
 
+# One extension a format (registry.exports.EXPORT_TYPES).
+EXPORT_FORMATS = "|".join(re.escape(extension) for extension in registry_api.EXPORT_TYPES)
+
 api_v1 = [
     path("benchmark/stats/", registry_api.StatsView.as_view(), name="benchmark-stats"),
     re_path(
-        r"^benchmark/export\.(?P<fmt>csv|xlsx|json)$",
+        rf"^benchmark/export\.(?P<fmt>{EXPORT_FORMATS})$",
         registry_api.ExportView.as_view(),
         name="benchmark-export",
     ),
@@ -82,6 +88,8 @@ urlpatterns = [
     path("accessibilite/", page("accessibilite"), name="accessibility"),
     path("donnees-personnelles/", page("donnees_personnelles"), name="privacy"),
     path("licence/", page("licence"), name="licence"),
+    # Open data: the page, its files, schema and catalogue; the Atom feeds (registry.open_data).
+    *(path(route, view, name=name) for route, view, name in open_data.public_urls),
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("curation/", include(curators_pages)),

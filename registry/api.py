@@ -8,13 +8,14 @@ import json
 
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import exceptions, generics, viewsets
@@ -27,6 +28,7 @@ from registry import services as registry_services
 from registry.filters import BenchmarkFilter
 from registry.models import BenchmarkEntry, DirectoryEntry, Tool
 from registry.serializers import (
+    AlgoritmeregisterRecordSerializer,
     AnnotationSerializer,
     CollectiviteSerializer,
     CoverageSerializer,
@@ -225,11 +227,8 @@ class StatsView(BenchmarkMixin, generics.GenericAPIView):
         return self.conditional(Response(body), etag)
 
 
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
+# The formats of the export, by extension (registry.exports: a new format is added there).
+EXPORT_TYPES = exports.EXPORT_TYPES
 
 
 class ExportView(BenchmarkMixin, generics.GenericAPIView):
@@ -237,7 +236,16 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
     pagination_class = None  # one file with every record that the filters keep
 
     @extend_schema(
-        summary="Export du référentiel filtré (CSV, XLSX, JSON)",
+        summary="Export du référentiel filtré (CSV, XLSX, JSON et formats d'autres registres)",
+        description=(
+            "Les fiches que les filtres retiennent, dans l'un de ces formats : `csv`, `xlsx`, "
+            "`json` (nos formats) ; `algoritmeregister.json` (registre néerlandais des "
+            "algorithmes, norme de publication 1.0), `atrs.csv` (norme britannique de "
+            "transparence algorithmique, champs du niveau 1) et `pstw.csv` (colonnes du "
+            "Public Sector Tech Watch de la Commission européenne). Correspondances champ par "
+            "champ : docs/interoperability.md. Les fichiers sont envoyés au fil de l'eau "
+            "(sauf le XLSX)."
+        ),
         parameters=[
             *BENCHMARK_PARAMETERS,
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(EXPORT_TYPES)),
@@ -256,8 +264,14 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, EXPORT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-            # The JSON export is the list of the published records, as the detail gives them.
-            (200, "application/json"): UseCaseSnapshotSerializer(many=True),
+            # The JSON export is the list of the published records, as the detail gives them;
+            # the Algoritmeregister's is a list of its records (another JSON shape).
+            (200, "application/json"): PolymorphicProxySerializer(
+                component_name="ExportJSON",
+                serializers=[UseCaseSnapshotSerializer, AlgoritmeregisterRecordSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
         },
     )
     def get(self, request, fmt):
@@ -269,19 +283,20 @@ class ExportView(BenchmarkMixin, generics.GenericAPIView):
             raise exceptions.ValidationError({"entetes": [_("« codes » ou « lisibles » attendu.")]})
         readable = headers == exports.READABLE
         payloads = self.filtered().values_list("payload", flat=True).iterator(chunk_size=500)
-        if fmt == "csv":
-            content = exports.to_csv(payloads, delimiter=separator, readable=readable)
-        elif fmt == "xlsx":
-            content = exports.to_xlsx(payloads, readable=readable)
-        else:
-            content = exports.to_json(payloads)
-        stamp = timezone.localtime().strftime("%Y%m%d")
-        response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-        response["Content-Disposition"] = (
-            f'attachment; filename="registre-ia-collectivites-{stamp}'
-            f'{"-lisible" if readable and fmt != "json" else ""}.{fmt}"'
-        )
+        content = exports.chunks(fmt, payloads, delimiter=separator, readable=readable)
+        response = StreamingHttpResponse(content, content_type=EXPORT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt, readable)}"'
         return response
+
+
+def export_filename(fmt: str, readable: bool = False) -> str:
+    """« registre-ia-collectivites-20261201.csv », « …-lisible.xlsx », « …-pstw.csv »."""
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    extension = fmt.rsplit(".", 1)[-1]
+    variant = fmt.rsplit(".", 1)[0] if "." in fmt else ""
+    if readable and fmt in ("csv", "xlsx"):
+        variant = "lisible"
+    return f"registre-ia-collectivites-{stamp}{'-' + variant if variant else ''}.{extension}"
 
 
 class CollectiviteListView(generics.ListAPIView):

@@ -1,15 +1,21 @@
 """Exports of the benchmark: one row per published use case, with stable ids everywhere
 (public id, the collectivité's slug, SIREN and INSEE code, tool ids) and the status crosswalk
 to the Dutch, UK, US and EU registers. The columns are the published format's
-(registry.snapshot.EXPORT_COLUMNS)."""
+(registry.snapshot.EXPORT_COLUMNS).
+
+Beside our own CSV, XLSX and JSON, three other registers' formats (registry/registers.py): the
+Dutch Algoritmeregister's publication standard 1.0 (JSON), the UK ATRS (CSV) and the EU Public
+Sector Tech Watch's columns (CSV). Every format but XLSX is written as it is read, a few hundred
+records at a time (`chunks`): a response streams it, never holding the whole file.
+"""
 
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,8 +24,22 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from registry import snapshot
+from registry import registers, snapshot
 from registry import vocabularies as v
+
+# Every format, by the extension of its address (…/export.<extension>), and its media type.
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "algoritmeregister.json": "application/json",
+    "atrs.csv": "text/csv; charset=utf-8",
+    "pstw.csv": "text/csv; charset=utf-8",
+}
+# The other registers' formats: always in French (their labels), whatever the reader's language.
+FOREIGN = ("algoritmeregister.json", "atrs.csv", "pstw.csv")
+# Records written between two chunks of a streamed file.
+CHUNK_ROWS = 200
 
 COLUMNS = [column.name for column in snapshot.EXPORT_COLUMNS]
 _BOOLEANS = {
@@ -109,30 +129,54 @@ def _table(payloads: Iterable[dict], readable: bool):
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def _inert(value):
     """Text a spreadsheet would run as a formula (=, +, -, @…) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if value and value.__class__ is str and value[0] in _FORMULA_FIRST:
         return "'" + value
     return value
 
 
-def to_csv(payloads: Iterable[dict], delimiter: str = ";", readable: bool = False) -> bytes:
+def _csv_chunks(
+    header: list[str], rows: Iterable[list], delimiter: str, lineterminator: str = "\r\n"
+) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, formulas made inert, CHUNK_ROWS rows a chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_inert(value) for value in row])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def iter_csv(
+    payloads: Iterable[dict], delimiter: str = ";", readable: bool = False
+) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, so French spreadsheets read the accents right. `readable`:
     French headers and labels (« En-têtes lisibles »), dates as « 01/12/2026 »."""
     names, headers, rows = _table(payloads, readable)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(headers)
-    for row in rows:
-        for name in _BOOLEANS:
-            row[name] = _yes_no(row[name], readable)
-        if readable:
-            for name in names:
-                row[name] = _french_date(row[name], _KINDS[name])
-        writer.writerow([_inert(row[name]) for name in names])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    def cells():
+        for row in rows:
+            for name in _BOOLEANS:
+                row[name] = _yes_no(row[name], readable)
+            if readable:
+                for name in names:
+                    row[name] = _french_date(row[name], _KINDS[name])
+            yield [row[name] for name in names]
+
+    yield from _csv_chunks(headers, cells(), delimiter)
+
+
+def to_csv(payloads: Iterable[dict], delimiter: str = ";", readable: bool = False) -> bytes:
+    return b"".join(iter_csv(payloads, delimiter=delimiter, readable=readable))
 
 
 def _yes_no(value, readable: bool) -> str:
@@ -208,11 +252,17 @@ def to_xlsx(payloads: Iterable[dict], readable: bool = False) -> bytes:
             if name in _BOOLEANS and readable:
                 value = _yes_no(value, readable)
             if kind in (snapshot.DATE, snapshot.DATETIME):
-                cell = WriteOnlyCell(sheet, value=_typed(value, kind))
+                # Only dates are cells of their own (their format); the rest are plain values,
+                # which openpyxl writes several times faster.
+                typed = _typed(value, kind)
+                if typed is None:
+                    cells.append(None)
+                    continue
+                cell = WriteOnlyCell(sheet, value=typed)
                 cell.number_format = "DD/MM/YYYY" if kind == snapshot.DATE else "DD/MM/YYYY HH:MM"
+                cells.append(cell)
             else:
-                cell = WriteOnlyCell(sheet, value=_inert(value))
-            cells.append(cell)
+                cells.append(_inert(value))
         sheet.append(cells)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
     buffer = io.BytesIO()
@@ -220,5 +270,75 @@ def to_xlsx(payloads: Iterable[dict], readable: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+def _json_chunks(records: Iterable[dict]) -> Iterator[bytes]:
+    """A JSON list, CHUNK_ROWS records a chunk."""
+    parts = ["["]
+    for count, record in enumerate(records, start=1):
+        parts.append(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+        if count % CHUNK_ROWS == 0:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    parts.append("\n]\n")
+    yield "".join(parts).encode("utf-8")
+
+
+def iter_json(payloads: Iterable[dict]) -> Iterator[bytes]:
+    """The published records, each as the API's detail gives it."""
+    return _json_chunks(payloads)
+
+
 def to_json(payloads: Iterable[dict]) -> bytes:
-    return json.dumps(list(payloads), ensure_ascii=False, indent=1).encode("utf-8")
+    return b"".join(iter_json(payloads))
+
+
+def iter_algoritmeregister(payloads: Iterable[dict]) -> Iterator[bytes]:
+    """The Algoritmeregister's publication standard 1.0: a JSON list of its records."""
+    links = registers.Links()
+    return _json_chunks(registers.algoritmeregister_record(p, links) for p in payloads)
+
+
+def iter_atrs(payloads: Iterable[dict]) -> Iterator[bytes]:
+    """The UK ATRS's title and tier 1 attributes (and its finder's metadata), one row a record;
+    commas, UTF-8 with a byte-order mark."""
+    links = registers.Links()
+    columns = registers.ATRS_COLUMNS
+    rows = (registers.atrs_row(p, links) for p in payloads)
+    return _csv_chunks(columns, ([row[name] for name in columns] for row in rows), ",")
+
+
+def iter_pstw(payloads: Iterable[dict]) -> Iterator[bytes]:
+    """The EU Public Sector Tech Watch's 57 columns, written as its CSV is (commas, UTF-8 with a
+    byte-order mark, line feeds)."""
+    links = registers.Links()
+    columns = registers.PSTW_COLUMNS
+    rows = (registers.pstw_row(p, links) for p in payloads)
+    return _csv_chunks(columns, ([row[name] for name in columns] for row in rows), ",", "\n")
+
+
+def _one_chunk(write, *args, **kwargs) -> Iterator[bytes]:
+    """A file written whole, when its first chunk is asked for."""
+    yield write(*args, **kwargs)
+
+
+def in_language(chunks: Iterator[bytes], language: str) -> Iterator[bytes]:
+    """The chunks written with `language` active (labels), however late they are read."""
+    with translation.override(language):
+        yield from chunks
+
+
+def chunks(
+    fmt: str, payloads: Iterable[dict], *, delimiter: str = ";", readable: bool = False
+) -> Iterator[bytes]:
+    """The file of a format (an EXPORT_TYPES extension), chunk by chunk; XLSX in one chunk."""
+    if fmt == "csv":
+        return iter_csv(payloads, delimiter=delimiter, readable=readable)
+    if fmt == "xlsx":
+        return _one_chunk(to_xlsx, payloads, readable=readable)
+    if fmt == "json":
+        return iter_json(payloads)
+    foreign = {
+        "algoritmeregister.json": iter_algoritmeregister,
+        "atrs.csv": iter_atrs,
+        "pstw.csv": iter_pstw,
+    }
+    return in_language(foreign[fmt](payloads), "fr")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from registry import snapshot
+from registry import registers, snapshot
 from registry.models import BenchmarkEntry, Collectivite, Tool
 from registry.vocabularies import DirectoryKind, MatchRule, Origin, QualityFlag
 
@@ -359,3 +359,44 @@ class CoverageSerializer(serializers.Serializer):
     )
     france = CoverageAreaSerializer()
     regions = CoverageRegionSerializer(many=True)
+
+
+# --- the Algoritmeregister's records (export.algoritmeregister.json), for the API's schema --------
+
+
+def _link_serializer(grouping: str) -> type[serializers.Serializer]:
+    title_limit, link_limit = registers.ALGORITMEREGISTER_GROUPING[grouping]
+    required = grouping not in registers.ALGORITMEREGISTER_OPTIONAL_LINK
+    name = "".join(part.title() for part in grouping.split("_"))
+    return type(
+        f"Algoritmeregister{name}Serializer",
+        (serializers.Serializer,),
+        {
+            "title": serializers.CharField(max_length=title_limit),
+            "link": serializers.CharField(max_length=link_limit, required=required),
+        },
+    )
+
+
+def _algoritmeregister_field(name: str, limit: int | None) -> serializers.Field:
+    enums = registers.ALGORITMEREGISTER_ENUMS
+    if name in registers.ALGORITMEREGISTER_GROUPING:
+        return _link_serializer(name)(many=True)
+    if name == "category":
+        return serializers.ListField(child=serializers.ChoiceField(choices=enums[name]))
+    if name in enums:
+        return serializers.ChoiceField(choices=enums[name])
+    return serializers.CharField(max_length=limit, allow_blank=True)
+
+
+AlgoritmeregisterRecordSerializer = type(
+    "AlgoritmeregisterRecordSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "A record of the Dutch Algoritmeregister's publication standard 1.0.",
+        **{
+            name: _algoritmeregister_field(name, limit)
+            for name, limit in registers.ALGORITMEREGISTER_FIELDS.items()
+        },
+    },
+)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -178,13 +179,19 @@ class Field:
         """The French label of a code of this field's vocabulary (the code itself if unknown)."""
         if self.vocabulary is None or code in (None, ""):
             return "" if code in (None, "") else str(code)
-        return str(dict(self.vocabulary.choices).get(code, code))
+        return str(_labels(self.vocabulary).get(code, code))
 
     def child(self, name: str) -> "Field":
         for child in self.children:
             if child.name == name:
                 return child
         raise KeyError(name)
+
+
+@cache
+def _labels(vocabulary) -> dict:
+    """A vocabulary's labels by code (lazy: translated when read), built once."""
+    return dict(vocabulary.choices)
 
 
 def _child(name, label, kind=TEXT, **options) -> Field:

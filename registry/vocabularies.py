@@ -403,3 +403,234 @@ class MappingDateFormat(models.TextChoices):
     MONTH_YEAR = "mm/yyyy", _("MM/AAAA (ex. 03/2024)")
     ISO = "yyyy-mm-dd", _("AAAA-MM-JJ (ex. 2024-03-15)")
     YEAR = "yyyy", _("AAAA (ex. 2024)")
+
+
+# --- Crosswalks to the other public registers (exports: registry/registers.py) ----------------
+#
+# One table per register, each mapping our codes onto the register's published vocabulary, value
+# for value. What a table leaves out has no counterpart there (docs/interoperability.md says,
+# field by field, what maps and what is lost). The status goes through STATUS_CROSSWALK above.
+
+# The Classification of the Functions of Government (COFOG, UN / Eurostat), its ten divisions,
+# by code, with the English labels the EU Public Sector Tech Watch writes.
+COFOG_DIVISIONS = {
+    "01": "General public services",
+    "02": "Defence",
+    "03": "Public order and safety",
+    "04": "Economic affairs",
+    "05": "Environmental protection",
+    "06": "Housing and community amenities",
+    "07": "Health",
+    "08": "Recreation, culture and religion",
+    "09": "Education",
+    "10": "Social protection",
+}
+
+# Our domains of local public action (the shared vocabulary's codes, fixtures/guide_cdg74.json)
+# onto COFOG: (division, group), the group as the PSTW dataset labels it. A domain that is not
+# listed (one the curators add later) has no COFOG function in the exports until it is.
+DOMAIN_COFOG = {
+    "administration-generale-et-assemblees": (
+        "01",
+        "Executive and legislative organs, financial and fiscal affairs, external affairs.",
+    ),
+    "ressources-humaines": ("01", "General services."),
+    "finances": (
+        "01",
+        "Executive and legislative organs, financial and fiscal affairs, external affairs.",
+    ),
+    "commande-publique": ("01", "General services."),
+    "juridique": ("01", "General public services n.e.c."),
+    "systemes-d-information": ("01", "General services."),
+    "relation-usagers-et-accueil": ("01", "General public services n.e.c."),
+    "communication": ("01", "General services."),
+    "etat-civil-et-population": ("01", "General services."),
+    "urbanisme": ("06", "Community development."),
+    "voirie-et-espaces-publics": ("04", "Transport"),
+    "eau-et-assainissement": ("06", "Water supply."),
+    "dechets": ("05", "Waste management."),
+    "energie-et-batiments": ("04", "Fuel and energy"),
+    "environnement": ("05", "Environmental protection n.e.c."),
+    "mobilite": ("04", "Transport"),
+    "action-sociale": ("10", "Social protection n.e.c."),
+    "enfance-jeunesse-scolaire": ("09", "Pre-primary and primary education."),
+    "culture": ("08", "Cultural services."),
+    "sport": ("08", "Recreational and sporting services."),
+    "tourisme": ("04", "Other industries"),
+    "developpement-economique": ("04", "General economic, commercial and labour affair"),
+    "habitat": ("06", "Housing development."),
+    "police-municipale": ("03", "Police Services"),
+    "secours-et-risques": ("03", "Public order and safety n.e.c."),
+    "sante": ("07", "Public health services."),
+    "autre": ("01", "General public services n.e.c."),
+}
+
+# Département (INSEE code) → its NUTS 2021 level-3 region (Eurostat): the PSTW's « NUTS 2021 ».
+NUTS_2021_BY_DEPARTEMENT = {
+    "01": "FRK21", "02": "FRE21", "03": "FRK11", "04": "FRL01", "05": "FRL02", "06": "FRL03",
+    "07": "FRK22", "08": "FRF21", "09": "FRJ21", "10": "FRF22", "11": "FRJ11", "12": "FRJ22",
+    "13": "FRL04", "14": "FRD11", "15": "FRK12", "16": "FRI31", "17": "FRI32", "18": "FRB01",
+    "19": "FRI21", "21": "FRC11", "22": "FRH01", "23": "FRI22", "24": "FRI11", "25": "FRC21",
+    "26": "FRK23", "27": "FRD21", "28": "FRB02", "29": "FRH02", "2A": "FRM01", "2B": "FRM02",
+    "30": "FRJ12", "31": "FRJ23", "32": "FRJ24", "33": "FRI12", "34": "FRJ13", "35": "FRH03",
+    "36": "FRB03", "37": "FRB04", "38": "FRK24", "39": "FRC22", "40": "FRI13", "41": "FRB05",
+    "42": "FRK25", "43": "FRK13", "44": "FRG01", "45": "FRB06", "46": "FRJ25", "47": "FRI14",
+    "48": "FRJ14", "49": "FRG02", "50": "FRD12", "51": "FRF23", "52": "FRF24", "53": "FRG03",
+    "54": "FRF31", "55": "FRF32", "56": "FRH04", "57": "FRF33", "58": "FRC12", "59": "FRE11",
+    "60": "FRE22", "61": "FRD13", "62": "FRE12", "63": "FRK14", "64": "FRI15", "65": "FRJ26",
+    "66": "FRJ15", "67": "FRF11", "68": "FRF12", "69": "FRK26", "70": "FRC23", "71": "FRC13",
+    "72": "FRG04", "73": "FRK27", "74": "FRK28", "75": "FR101", "76": "FRD22", "77": "FR102",
+    "78": "FR103", "79": "FRI33", "80": "FRE23", "81": "FRJ27", "82": "FRJ28", "83": "FRL05",
+    "84": "FRL06", "85": "FRG05", "86": "FRI34", "87": "FRI23", "88": "FRF34", "89": "FRC14",
+    "90": "FRC24", "91": "FR104", "92": "FR105", "93": "FR106", "94": "FR107", "95": "FR108",
+    "971": "FRY10", "972": "FRY20", "973": "FRY30", "974": "FRY40", "976": "FRY50",
+}  # fmt: skip
+
+_LOCAL_KINDS = (
+    CollectiviteKind.COMMUNE,
+    CollectiviteKind.CC,
+    CollectiviteKind.CA,
+    CollectiviteKind.CU,
+    CollectiviteKind.METROPOLE,
+    CollectiviteKind.EPCI_OTHER,
+    CollectiviteKind.SYNDICAT,
+    CollectiviteKind.CCAS,
+    CollectiviteKind.CDG,
+    CollectiviteKind.OTHER,
+)
+
+# The Dutch Algoritmeregister, publication standard 1.0 (its published configuration: MinBZK's
+# Algoritmeregister repository, backend/app/schemas/config/v1_0.json).
+ALGORITMEREGISTER_CROSSWALK = {
+    "status": {code: row[0] for code, row in STATUS_CROSSWALK.items()},
+    # « Thema »: the register's permitted values (its TOP-lijst themes).
+    "category": {
+        "administration-generale-et-assemblees": "Organisatie en bedrijfsvoering",
+        "ressources-humaines": "Organisatie en bedrijfsvoering",
+        "finances": "Overheidsfinanciën",
+        "commande-publique": "Organisatie en bedrijfsvoering",
+        "juridique": "Recht",
+        "systemes-d-information": "Organisatie en bedrijfsvoering",
+        "relation-usagers-et-accueil": "Organisatie en bedrijfsvoering",
+        "communication": "Organisatie en bedrijfsvoering",
+        "etat-civil-et-population": "Organisatie en bedrijfsvoering",
+        "urbanisme": "Ruimte en infrastructuur",
+        "voirie-et-espaces-publics": "Ruimte en infrastructuur",
+        "eau-et-assainissement": "Natuur en milieu",
+        "dechets": "Natuur en milieu",
+        "energie-et-batiments": "Economie",
+        "environnement": "Natuur en milieu",
+        "mobilite": "Verkeer",
+        "action-sociale": "Sociale zekerheid",
+        "enfance-jeunesse-scolaire": "Onderwijs en wetenschap",
+        "culture": "Cultuur en recreatie",
+        "sport": "Cultuur en recreatie",
+        "tourisme": "Economie",
+        "developpement-economique": "Economie",
+        "habitat": "Wonen",
+        "police-municipale": "Openbare orde en veiligheid",
+        "secours-et-risques": "Openbare orde en veiligheid",
+        "sante": "Zorg en gezondheid",
+    },
+    # « Publicatiecategorie »: a high-risk (or prohibited) AI system under the AI Act; else an
+    # « impactful » algorithm when it grounds individual decisions; else « other ».
+    "publication_category": {
+        AIActRisk.PROHIBITED: "Hoog-risico AI-systeem",
+        AIActRisk.HIGH: "Hoog-risico AI-systeem",
+    },
+    "publication_category_individual_decision": "Impactvolle algoritmes",
+    "publication_category_other": "Overige algoritmes",
+    "lang": "nld",
+    "standard_version": "1.0",
+}
+
+# The UK Algorithmic Transparency Recording Standard (ATRS v3.0 attribute names; the vocabularies
+# of GOV.UK's record finder, alphagov/specialist-publisher, algorithmic_transparency_records.json).
+ATRS_CROSSWALK = {
+    "phase": {code: row[1] for code, row in STATUS_CROSSWALK.items()},
+    # Territorial authorities are « local authorities »; their public bodies (syndicats, CCAS,
+    # SDIS, centres de gestion) « agencies or public bodies ».
+    "organisation_type": {
+        CollectiviteKind.COMMUNE: "Local authority",
+        CollectiviteKind.CC: "Local authority",
+        CollectiviteKind.CA: "Local authority",
+        CollectiviteKind.CU: "Local authority",
+        CollectiviteKind.METROPOLE: "Local authority",
+        CollectiviteKind.EPCI_OTHER: "Local authority",
+        CollectiviteKind.DEPARTEMENT: "Local authority",
+        CollectiviteKind.REGION: "Local authority",
+        CollectiviteKind.SYNDICAT: "Agency or public body",
+        CollectiviteKind.CCAS: "Agency or public body",
+        CollectiviteKind.SDIS: "Agency or public body",
+        CollectiviteKind.CDG: "Agency or public body",
+        CollectiviteKind.OTHER: "Agency or public body",
+    },
+    # « Function »: the COFOG divisions as the finder labels them.
+    "function": {
+        "01": "General public services",
+        "02": "Defence",
+        "03": "Public order and safety",
+        "04": "Economic affairs",
+        "05": "Environmental protection",
+        "06": "Housing and community amenities",
+        "07": "Health",
+        "08": "Recreation culture and religion",
+        "09": "Education",
+        "10": "Social protection",
+    },
+    "standard_version": "3.0",
+}
+
+# The EU Public Sector Tech Watch dataset (JRC; columns of its 2025-11 CSV).
+PSTW_CROSSWALK = {
+    "status": {code: row[3] for code, row in STATUS_CROSSWALK.items()},
+    "geographical_extent": {
+        **{kind: "Local" for kind in _LOCAL_KINDS},
+        CollectiviteKind.SDIS: "Regional",
+        CollectiviteKind.DEPARTEMENT: "Regional",
+        CollectiviteKind.REGION: "Regional",
+    },
+    "organisation_category": {
+        **{kind: "Local Government" for kind in _LOCAL_KINDS},
+        CollectiviteKind.SDIS: "Regional Government",
+        CollectiviteKind.DEPARTEMENT: "Regional Government",
+        CollectiviteKind.REGION: "Regional Government",
+    },
+    # « AI Classification (I) » and « Subdomain (II) » (the JRC's AI Watch taxonomy).
+    "ai_classification": {
+        Technique.RULES: ("Reasoning", "Automated reasoning"),
+        Technique.CLASSICAL_ML: ("Learning", "Machine learning"),
+        Technique.COMPUTER_VISION: ("Perception", "Computer vision"),
+        Technique.NLP: ("Communication", "Natural language processing"),
+        Technique.SPEECH: ("Perception", "Audio processing"),
+        Technique.GENERATIVE_TEXT: ("Communication", "Natural language processing"),
+        Technique.GENERATIVE_MEDIA: ("Learning", "Machine learning"),
+        Technique.AGENTIC: ("Integration and Interaction", "Multi-agent systems"),
+        Technique.OPTIMISATION: ("Planning", "Optimisation"),
+        Technique.RPA: ("Integration and Interaction", "Robotics and Automation"),
+    },
+    "collaboration_type": {
+        Sourcing.VENDOR_PRODUCT: "Private corporation",
+        Sourcing.IN_HOUSE: "Fully internal",
+        Sourcing.MIXED: "Private corporation",
+        Sourcing.MUTUALISED: "Other PAs",
+        Sourcing.STATE_SERVICE: "Other PAs",
+        Sourcing.FREE_CONSUMER_TOOL: "Private corporation",
+        Sourcing.RESEARCH_PARTNERSHIP: "Universities/Research organisations",
+    },
+    # « Interaction »: whom the system serves (citizens first, then businesses, else the
+    # administration itself).
+    "interaction": {
+        Audience.CITIZENS: "G2C",
+        Audience.BUSINESSES: "G2B",
+        Audience.AGENTS: "G2G",
+        Audience.ELECTED: "G2G",
+    },
+    # « Process type »: a service to the public, else internal management.
+    "process_type_public": "Public services and engagement",
+    "process_type_internal": "Internal management",
+    "country": "France",
+    "primary_technology": "Artificial Intelligence",
+    "yes": "Yes",
+    "no": "No",
+}

@@ -16,7 +16,8 @@ PUBLIC = ["/", "/cas-d-usage/", "/cas-d-usage/74-CDG74-0001/", "/collectivites/"
           "/cas-d-usage/?q=RH", "/connaissances/recherche/?q=agent+conversationnel",
           "/connaissances/risques/biais-d-automatisation/",
           "/connaissances/methode/deploiement-des-ia-metiers/",
-          "/connaissances/bibliographie/"]  # fmt: skip
+          "/connaissances/bibliographie/",
+          "/donnees-ouvertes/"]  # fmt: skip
 
 
 def _width(page) -> int:

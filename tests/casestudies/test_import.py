@@ -128,7 +128,9 @@ def test_unknown_collectivite_or_file(annecy, good_file):
 
 
 def test_the_export_imports_back_into_another_collectivite(annecy, cdg74, api_for):
-    exported = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy").content
+    exported = (
+        api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy").getvalue()
+    )
     rows = read_rows(exported, "export.xlsx")
     for _number, row in rows:
         row["public_id"] = ""  # a new collectivité: new ids

@@ -254,7 +254,7 @@ def test_csv_export_opens_in_a_french_spreadsheet_and_parses_back(api_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    raw = response.content
+    raw = response.getvalue()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert {row["public_id"] for row in rows} == {
@@ -278,7 +278,7 @@ def test_csv_export_opens_in_a_french_spreadsheet_and_parses_back(api_for):
 
 
 def test_csv_export_with_comma_separator(api_for):
-    raw = api_for(None).get("/api/v1/benchmark/export.csv?sep=,").content.decode("utf-8-sig")
+    raw = api_for(None).get("/api/v1/benchmark/export.csv?sep=,").getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
     assert len(rows) == 7 and rows[0]["public_id"]
     assert api_for(None).get("/api/v1/benchmark/export.csv?sep=|").status_code == 400
@@ -291,7 +291,7 @@ def test_xlsx_export_parses_back(api_for, annecy):
         f"/api/v1/benchmark/export.xlsx?collectivite=grand-annecy&tool={claude}"
     )
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     header, data = rows[0], rows[1:]
     assert len(data) == 1
@@ -303,11 +303,11 @@ def test_xlsx_export_parses_back(api_for, annecy):
 
 
 def test_json_export_parses_back_with_full_entries(api_for, people, shared):
-    anonymous = json.loads(api_for(None).get("/api/v1/benchmark/export.json").content)
+    anonymous = json.loads(api_for(None).get("/api/v1/benchmark/export.json").getvalue())
     assert len(anonymous) == 7
     assert all(entry["public_id"] and entry["collectivite"]["slug"] for entry in anonymous)
     member = json.loads(
-        api_for(None, people["reader"]).get("/api/v1/benchmark/export.json").content
+        api_for(None, people["reader"]).get("/api/v1/benchmark/export.json").getvalue()
     )
     assert shared["network"] in {entry["public_id"] for entry in member}
 
@@ -466,11 +466,11 @@ def test_exported_text_never_runs_as_a_formula(api_for, people, annecy, publishe
                  {"summary": '=HYPERLINK("http://evil.example","clic")'}, format="json")  # fmt: skip
     client.post(f"/api/v1/use-cases/{public_id}/submit/", {"message": "x"}, format="json")
     api_for(None, people["curator"]).post(f"{QUEUE}{public_id}/approve/", {}, format="json")
-    raw = api_for(None).get("/api/v1/benchmark/export.csv?collectivite=grand-annecy").content
+    raw = api_for(None).get("/api/v1/benchmark/export.csv?collectivite=grand-annecy").getvalue()
     rows = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";")
     row = next(row for row in rows if row["public_id"] == public_id)
     assert row["summary"] == '\'=HYPERLINK("http://evil.example","clic")'
-    xlsx = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy").content
+    xlsx = api_for(None).get("/api/v1/benchmark/export.xlsx?collectivite=grand-annecy").getvalue()
     sheet = load_workbook(io.BytesIO(xlsx)).active
     header = [cell.value for cell in sheet[1]]
     line = next(

@@ -137,7 +137,7 @@ def test_the_json_export_is_documented_as_the_list_of_records(api_for):
     assert answer["content"]["application/json"]["schema"]["type"] == "array"
     body = api_for(None).get("/api/v1/benchmark/export.json")
     assert body.status_code == 200
-    assert isinstance(json.loads(body.content), list)
+    assert isinstance(json.loads(body.getvalue()), list)
 
 
 @pytest.mark.parametrize("slug", [None, "grand-annecy"])

@@ -112,7 +112,7 @@ def test_csv_with_readable_headers(api_for):
     response = api_for(None).get("/api/v1/benchmark/export.csv?entetes=lisibles")
     assert response.status_code == 200
     assert "-lisible.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 7
     cdg = next(row for row in rows if row["Identifiant public"] == "74-CDG74-0001")
     assert cdg["État d'avancement"] == "Expérimentation"
@@ -123,7 +123,7 @@ def test_csv_with_readable_headers(api_for):
 
 
 def test_stable_codes_stay_the_default_and_a_wrong_variant_is_refused(api_for):
-    raw = api_for(None).get("/api/v1/benchmark/export.csv").content.decode("utf-8-sig")
+    raw = api_for(None).get("/api/v1/benchmark/export.csv").getvalue().decode("utf-8-sig")
     header = raw.splitlines()[0].split(";")
     assert header[:2] == ["public_id", "uuid"] and "status" in header
     assert api_for(None).get("/api/v1/benchmark/export.csv?entetes=jolies").status_code == 400
@@ -137,7 +137,7 @@ def test_readable_headers_are_in_the_api_schema(api_for):
 @pytest.mark.parametrize("query", ["", "?entetes=lisibles"])
 def test_xlsx_has_typed_dates_a_frozen_header_an_autofilter_and_widths(api_for, query):
     response = api_for(None).get(f"/api/v1/benchmark/export.xlsx{query}")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}8"
     assert sheet.cell(1, 1).font.b
