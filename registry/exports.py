@@ -252,13 +252,9 @@ def to_xlsx(payloads: Iterable[dict], readable: bool = False) -> bytes:
             if name in _BOOLEANS and readable:
                 value = _yes_no(value, readable)
             if kind in (snapshot.DATE, snapshot.DATETIME):
-                # Only dates are cells of their own (their format); the rest are plain values,
-                # which openpyxl writes several times faster.
-                typed = _typed(value, kind)
-                if typed is None:
-                    cells.append(None)
-                    continue
-                cell = WriteOnlyCell(sheet, value=typed)
+                # Only dates are cells of their own (their format, kept on an empty cell for
+                # what is typed there later); the rest are plain values, written faster.
+                cell = WriteOnlyCell(sheet, value=_typed(value, kind))
                 cell.number_format = "DD/MM/YYYY" if kind == snapshot.DATE else "DD/MM/YYYY HH:MM"
                 cells.append(cell)
             else:
