@@ -358,8 +358,8 @@ def test_the_command_names_every_row_that_did_not_land():
     assert ImportRun.objects.filter(state="failed").exists()
 
 
-def test_the_command_says_what_is_not_there_yet():
-    with pytest.raises(CommandError, match="pas encore disponible"):
+def test_the_command_names_what_is_not_there():
+    with pytest.raises(CommandError, match="Profil de correspondance « reseau » inconnu"):
         call_command("import_source", "mapping", str(US_SAMPLE), "--profile", "reseau")
     with pytest.raises(CommandError, match="introuvable"):
         call_command("import_source", "pstw", "/nulle/part.csv")
