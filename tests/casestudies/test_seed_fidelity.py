@@ -207,7 +207,7 @@ def test_explorer_stats_and_exports_cope_with_an_unknown_departement(client_for,
     counts = {row["departement"]: row["count"] for row in stats["results"]}
     assert counts.get("74", 0) >= 3 and counts.get("") == 4
     export = api_for(None).get("/api/v1/benchmark/export.csv")
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     by_slug = {row["collectivite_slug"]: row for row in rows}
     assert by_slug["epci-a"]["departement"] == ""
     assert by_slug["cdg74"]["departement"] == "74"

@@ -437,7 +437,7 @@ def test_the_command_reads_a_file_with_its_profile(directory, profile, tmp_path)
         "import_source", "mapping", str(path), "--profile", PROFILE, "--dry-run", stdout=out
     )
     text = out.getvalue()
-    assert "Essai à blanc" in text and "5 lignes lues, 2 créées" in text and "3 rejetées" in text
+    assert "Essai à blanc" in text and "5 lignes lues, 2 à créer" in text and "3 rejetées" in text
     assert "ligne 3 (2), colonne « SIRET » : SIRET « 200 062 586 00019 » refusé" in text
     assert not SourceRecord.objects.filter(source=profile.source).exists()
     call_command("import_source", "mapping", str(path), "--profile", PROFILE.lower(), stdout=out)

@@ -89,7 +89,7 @@ def test_the_home_page_and_the_dashboard_count_them_apart(both, client_for):
 
 
 def test_exports_carry_the_origin_source_and_licence(both, api_for):
-    content = api_for(None).get("/api/v1/benchmark/export.csv").content.decode("utf-8-sig")
+    content = api_for(None).get("/api/v1/benchmark/export.csv").getvalue().decode("utf-8-sig")
     header, *rows = content.splitlines()
     columns = header.split(";") if ";" in header else header.split(",")
     assert {"origin", "source_name", "source_licence", "source_attribution"} <= set(columns)
