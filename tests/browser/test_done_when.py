@@ -120,6 +120,8 @@ def test_the_curator_signs_in_from_the_admin_and_lands_on_it(page, live_site):
     assert "/admin/registry/submission/" in links, links
     for href in links:
         page.goto(live_site.url(None, href))
+        # Its labels, not its rows: a public source's record may have an English title.
+        page.evaluate("() => document.querySelectorAll('#content tbody').forEach(t => t.remove())")
         text = page.locator("#content").inner_text()
         found = [word for word in ENGLISH if re.search(rf"\b{word}\b", text)]
         assert not found, (href, found)
