@@ -14,7 +14,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from registry.sources.base import RawRow, SourceFileError
+from registry.sources.base import RawRow, SourceAdapter, SourceFileError
 
 # csv's default limit (128 KiB a field) is kept: enough for any register's description; a larger
 # field is a broken file, reported (« illisible ») rather than read.
@@ -154,3 +154,32 @@ def read_file(path) -> tuple[bytes, str]:
         raise SourceFileError(
             _("Fichier illisible : %(path)s (%(error)s)") % {"path": path, "error": error}
         ) from None
+
+
+def quoted(columns) -> str:
+    return ", ".join(f"« {column} »" for column in columns)
+
+
+class FileAdapter(SourceAdapter):
+    """An adapter of a CSV or XLSX file (`read_rows`) whose header must hold some columns: a file
+    that lacks one is refused as a whole, before any row is mapped."""
+
+    def required_columns(self) -> list[str]:
+        return []
+
+    def missing_columns_message(self, missing: list[str]) -> str:
+        """The French refusal of a file without `missing` (the file's header: `self.columns`)."""
+        raise NotImplementedError
+
+    def read(self, content: bytes, file_name: str) -> Iterator[RawRow]:
+        rows = read_rows(content, file_name, self.columns)
+        first = next(rows, None)  # reads the header into self.columns
+        missing = [column for column in self.required_columns() if column not in self.columns]
+        if missing:
+            raise SourceFileError(self.missing_columns_message(missing))
+        if first is not None:
+            yield first
+            yield from rows
+
+    def count_rows(self, content: bytes, file_name: str) -> int | None:
+        return count_rows(content, file_name)

@@ -32,7 +32,6 @@ the database. A profile may be passed unsaved (the curators' preview).
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,7 +52,6 @@ from registry.sources.base import (
     RawRow,
     Rejected,
     RowError,
-    SourceAdapter,
     SourceFileError,
     SourceInfo,
 )
@@ -406,7 +404,7 @@ def profile_settings(profile) -> dict:
     }
 
 
-class MappingAdapter(SourceAdapter):
+class MappingAdapter(files.FileAdapter):
     kind = v.SourceAdapterKind.MAPPING
     label = v.SourceAdapterKind.MAPPING.label
 
@@ -455,28 +453,18 @@ class MappingAdapter(SourceAdapter):
             return ""
         return f"{match.group(1)}-{match.group(2)}" if match.group(2) else match.group(1)
 
-    def read(self, content: bytes, file_name: str) -> Iterator[RawRow]:
-        rows = files.read_rows(content, file_name, self.columns)
-        first = next(rows, None)
-        missing = [column for column in self.profile.column_map if column not in self.columns]
-        if missing:
-            raise SourceFileError(
-                _(
-                    "Ce fichier n'a pas les colonnes du profil « %(profile)s » : %(missing)s "
-                    "manquante(s). Colonnes du fichier : %(columns)s."
-                )
-                % {
-                    "profile": self.profile.name,
-                    "missing": ", ".join(f"« {column} »" for column in missing),
-                    "columns": ", ".join(f"« {column} »" for column in self.columns),
-                }
-            )
-        if first is not None:
-            yield first
-            yield from rows
+    def required_columns(self) -> list[str]:
+        return list(self.profile.column_map)
 
-    def count_rows(self, content: bytes, file_name: str) -> int | None:
-        return files.count_rows(content, file_name)
+    def missing_columns_message(self, missing: list[str]) -> str:
+        return _(
+            "Ce fichier n'a pas les colonnes du profil « %(profile)s » : %(missing)s "
+            "manquante(s). Colonnes du fichier : %(columns)s."
+        ) % {
+            "profile": self.profile.name,
+            "missing": files.quoted(missing),
+            "columns": files.quoted(self.columns),
+        }
 
     # --- vocabularies --------------------------------------------------------------------------
 

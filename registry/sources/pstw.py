@@ -14,7 +14,6 @@ Term codes); every column they do not map stays in the raw row.
 """
 
 import re
-from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,6 @@ from registry.sources.base import (
     Rejected,
     RowError,
     Skipped,
-    SourceAdapter,
     SourceInfo,
 )
 from registry.vocabularies import DirectoryKind as K
@@ -291,7 +289,7 @@ AI_TECHNOLOGY = "artificial intelligence"
 FILE_MILLESIME_RE = re.compile(r"(20\d\d)[-_.]?(0[1-9]|1[0-2])")
 
 
-class PSTWAdapter(SourceAdapter):
+class PSTWAdapter(files.FileAdapter):
     kind = v.SourceAdapterKind.PSTW
     label = v.SourceAdapterKind.PSTW.label
     version = "1"
@@ -314,24 +312,14 @@ class PSTWAdapter(SourceAdapter):
         match = FILE_MILLESIME_RE.search(file_name)
         return f"{match.group(1)}-{match.group(2)}" if match else ""
 
-    def read(self, content: bytes, file_name: str) -> Iterator[RawRow]:
-        rows = files.read_rows(content, file_name, self.columns)
-        first = next(rows, None)
-        missing = [column for column in REQUIRED_COLUMNS if column not in self.columns]
-        if missing:
-            raise files.SourceFileError(
-                _(
-                    "Ce fichier n'a pas les colonnes du jeu de données Public Sector Tech Watch : "
-                    "%(missing)s manquante(s)."
-                )
-                % {"missing": ", ".join(f"« {column} »" for column in missing)}
-            )
-        if first is not None:
-            yield first
-            yield from rows
+    def required_columns(self) -> list[str]:
+        return list(REQUIRED_COLUMNS)
 
-    def count_rows(self, content: bytes, file_name: str) -> int | None:
-        return files.count_rows(content, file_name)
+    def missing_columns_message(self, missing: list[str]) -> str:
+        return _(
+            "Ce fichier n'a pas les colonnes du jeu de données Public Sector Tech Watch : "
+            "%(missing)s manquante(s)."
+        ) % {"missing": files.quoted(missing)}
 
     def map(self, row: RawRow) -> MapResult:
         raw = row.values

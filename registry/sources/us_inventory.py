@@ -13,7 +13,6 @@ neither knows stays in the raw row only, said in the notes too.
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -31,8 +30,6 @@ from registry.sources.base import (
     Rejected,
     RowError,
     Skipped,
-    SourceAdapter,
-    SourceFileError,
     SourceInfo,
 )
 
@@ -155,7 +152,7 @@ def answers(column: str) -> dict[str, str]:
     return table
 
 
-class USInventoryAdapter(SourceAdapter):
+class USInventoryAdapter(files.FileAdapter):
     kind = v.SourceAdapterKind.US_INVENTORY
     label = v.SourceAdapterKind.US_INVENTORY.label
     version = "1"
@@ -177,24 +174,14 @@ class USInventoryAdapter(SourceAdapter):
         match = re.search(r"20\d\d", file_name)
         return match.group(0) if match else "2025"
 
-    def read(self, content: bytes, file_name: str) -> Iterator[RawRow]:
-        rows = files.read_rows(content, file_name, self.columns)
-        first = next(rows, None)
-        missing = [column for column in REQUIRED_COLUMNS if column not in self.columns]
-        if missing:
-            raise SourceFileError(
-                _(
-                    "Ce fichier n'a pas les colonnes de l'inventaire fédéral américain : "
-                    "%(missing)s manquante(s)."
-                )
-                % {"missing": ", ".join(f"« {column} »" for column in missing)}
-            )
-        if first is not None:
-            yield first
-            yield from rows
+    def required_columns(self) -> list[str]:
+        return list(REQUIRED_COLUMNS)
 
-    def count_rows(self, content: bytes, file_name: str) -> int | None:
-        return files.count_rows(content, file_name)
+    def missing_columns_message(self, missing: list[str]) -> str:
+        return _(
+            "Ce fichier n'a pas les colonnes de l'inventaire fédéral américain : "
+            "%(missing)s manquante(s)."
+        ) % {"missing": files.quoted(missing)}
 
     def choice(self, raw: dict, column: str, table: dict, notes: list):
         """A multiple-choice cell through the dictionary, then the crosswalk (None: blank or
