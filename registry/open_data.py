@@ -47,13 +47,25 @@ OPEN_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 REGISTRY_ATTRIBUTION = "Registre IA des collectivités, CDG74"
 
 
+# SPDX identifiers of the licences public sources are published under (registry/sources/).
+SPDX_OF = {"CC BY 4.0": "CC-BY-4.0", "Licence Ouverte 2.0": "etalab-2.0"}
+
+
 def record_licence(payload: dict) -> RecordLicence:
     """The licence and attribution of one published record.
 
     A use case that a collectivité declared and published: the Licence Ouverte 2.0, citing the
     collectivité and the registry. A record read from a public source (the benchmark's
     `origin = public_source`) keeps its source's own licence and attribution: this function is
-    the one place that will say so, from the record's source."""
+    the one place that says so, from the record's source (its `provenance`)."""
+    if payload.get("origin") == v.Origin.PUBLIC_SOURCE:
+        source = payload.get("provenance") or {}
+        return RecordLicence(
+            source.get("licence") or "",
+            SPDX_OF.get(source.get("licence") or "", ""),
+            source.get("licence_url") or "",
+            source.get("attribution") or source.get("name") or "",
+        )
     name = (payload.get("collectivite") or {}).get("name") or ""
     attribution = f"{name}, {REGISTRY_ATTRIBUTION}" if name else REGISTRY_ATTRIBUTION
     return RecordLicence(OPEN_LICENCE_TITLE, OPEN_LICENCE_ID, OPEN_LICENCE_URL, attribution)

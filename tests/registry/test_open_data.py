@@ -282,3 +282,21 @@ def test_a_reader_with_the_current_version_gets_a_304_and_a_new_publication_chan
     assert expected in body.decode("utf-8-sig")
     republish(published, annecy, summary="Une version corrigée du résumé de ce cas d'usage.")
     assert client.get(path, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 200
+
+
+def test_a_public_source_record_keeps_its_own_licence_and_attribution():
+    declared = open_data.record_licence({"collectivite": {"name": "Grand Annecy"}})
+    assert declared.identifier == "etalab-2.0" and "Grand Annecy" in declared.attribution
+    source = open_data.record_licence(
+        {
+            "origin": "public_source",
+            "collectivite": {"name": "Ville de Lyon"},
+            "provenance": {
+                "licence": "CC BY 4.0",
+                "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+                "attribution": "Public Sector Tech Watch, European Commission JRC",
+            },
+        }
+    )
+    assert (source.title, source.identifier) == ("CC BY 4.0", "CC-BY-4.0")
+    assert source.attribution == "Public Sector Tech Watch, European Commission JRC"
