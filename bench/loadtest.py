@@ -88,13 +88,20 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8330)
     parser.add_argument("--database", default="lt_load")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure again the database kept by an earlier --keep run (implies --keep)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk (make loadtest does it)")
 
     url, admin_url = bench_tenants.database_urls(options.database)
-    bench_tenants.recreate_database(admin_url, options.database)
+    options.keep |= options.reuse
+    if not options.reuse:
+        bench_tenants.recreate_database(admin_url, options.database)
     bench_tenants.setup(url)
     from django.db import connections
 
@@ -104,9 +111,12 @@ def main() -> int:
     log_path = ROOT / "var" / "loadtest-gunicorn.log"
     try:
         started = time.perf_counter()
-        tenants = bench_tenants.Tenants()
-        tenants.grow_to(options.tenants)
-        requests = bench_tenants.targets(tenants.domain)
+        if options.reuse:
+            requests = bench_tenants.targets(bench_tenants.first_domain())
+        else:
+            tenants = bench_tenants.Tenants()
+            tenants.grow_to(options.tenants)
+            requests = bench_tenants.targets(tenants.domain)
         rows, size, existing = bench_tenants.catalogue()
         connections.close_all()
         print(

@@ -161,6 +161,22 @@ def member_token() -> tuple[str, str]:
     return primary_host(collectivite.slug), token.key
 
 
+def first_domain() -> str:
+    """The domain the measured searches filter on (Tenants.domain, read back from a kept
+    database)."""
+    from django.db import connection
+
+    from registry.models import Term
+
+    connection.set_schema_to_public()
+    return (
+        Term.objects.filter(vocabulary="domain", active=True)
+        .order_by("position", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
 def targets(domain: str) -> dict[str, tuple[str, str, dict]]:
     """name: (host, path, extra headers) of each measured request."""
     from django.conf import settings

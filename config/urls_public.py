@@ -67,6 +67,8 @@ def page(template):
 
 
 urlpatterns = [
+    # First: the API is the most asked, and its addresses share no prefix with the pages.
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", registry_views.home, name="home"),
     path("cas-d-usage/", registry_views.explorer, name="explorer"),
     path("cas-d-usage/<str:public_id>/", registry_views.usecase_page, name="usecase-page"),
@@ -96,7 +98,6 @@ urlpatterns = [
     *curation_urls.admin_urls,
     path("admin/sources/importer/", registry_admin.source_import_view, name="source-import"),
     path("admin/", public_admin.urls),
-    path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_public", "Registre IA des collectivités — API commune"),
 ]
 

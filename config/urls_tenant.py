@@ -20,6 +20,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: the API is the most asked, and its addresses share no prefix with the pages.
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("", casestudies_views.usecase_list, name="home"),
     path("maturite/", casestudies_views.maturity, name="maturity"),
     path("maturite/resultat/", casestudies_views.maturity_result, name="maturity-result"),
@@ -63,7 +65,6 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", collectivite_admin.urls),
-    path("api/v1/", include((api_v1, "api"), namespace="v1")),
     *docs_urls("config.urls_tenant", "Registre IA des collectivités — API de la collectivité"),
 ]
 

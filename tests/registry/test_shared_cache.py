@@ -53,3 +53,17 @@ def test_migrate_creates_the_database_cache_table_in_the_public_schema():
     database_cache = DatabaseCache("django_cache", {})
     database_cache.set("probe", 42)
     assert database_cache.get("probe") == 42
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CACHE_URL", "").startswith("redis"), reason="needs the shared Redis"
+)
+def test_the_throttle_counter_counts_and_always_expires():
+    key = "throttle-probe:" + os.urandom(4).hex()
+    assert [cache.count_in_window(key, 30) for _ in range(3)] == [1, 2, 3]
+    client = cache._cache.get_client(write=True)  # this worker's Redis database
+    # A counter never lives without its expiry (INCR and EXPIRE in one script).
+    assert 0 < client.ttl(cache.make_key(key)) <= 30
+    client.delete(cache.make_key(key))
+    assert cache.count_in_window(key, 30) == 1
+    client.delete(cache.make_key(key))
