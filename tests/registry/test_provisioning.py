@@ -1,16 +1,21 @@
 """A collectivité's schema is a clone of the migrated template (registry/tenancy.py): the clone is
 the same schema as a migration would give, the template follows the code, creations queue."""
 
+import shutil
+from pathlib import Path
+
 import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from registry import tenancy
+from registry.models import Collectivite
 from registry.services import collectivite_create
 from registry.validators import RESERVED_SCHEMA_NAMES
 
@@ -176,3 +181,135 @@ def test_the_template_is_no_collectivite():
     with pytest.raises(ValidationError) as error:
         collectivite_create(slug="modele-collectivite", name="Modèle", kind="commune")
     assert "slug" in error.value.message_dict
+
+
+# --- a migration replayed as SQL (registry.tenancy.replay_plan / replay_in) ---------------------
+
+PROBE = "9999_probe"
+
+
+def _probe_migrations(tmp_path, monkeypatch, operations: str) -> str:
+    """casestudies' migrations plus one more (`operations`), as a package of their own given to
+    Django through MIGRATION_MODULES: nothing is written next to the real ones."""
+    package = f"probe_migrations_{tmp_path.name.replace('-', '_')}"
+    target = tmp_path / package
+    shutil.copytree(Path(apps.get_app_config("casestudies").path) / "migrations", target)
+    leaf = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("casestudies")[0][1]
+    (target / f"{PROBE}.py").write_text(
+        "from django.db import migrations, models\n\n\n"
+        "def noop(apps, schema_editor):\n    pass\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        f"    dependencies = [('casestudies', '{leaf}')]\n"
+        f"    operations = [{operations}]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(settings.MIGRATION_MODULES, "casestudies", package)
+    tenancy.expected_migrations.cache_clear()
+    return package
+
+
+@pytest.fixture
+def migrated_one_by_one(monkeypatch):
+    """The schemas that Django's `migrate` is run on, one by one (django-tenants' path)."""
+    seen = []
+    library = tenancy.run_migrations
+
+    def spy(args, options, codename, schema_name, *rest, **kwargs):
+        seen.append(schema_name)
+        return library(args, options, codename, schema_name, *rest, **kwargs)
+
+    monkeypatch.setattr(tenancy, "run_migrations", spy)
+    monkeypatch.setattr("django_tenants.migration_executors.standard.run_migrations", spy)
+    yield seen
+    tenancy.expected_migrations.cache_clear()
+
+
+def _column(schema: str) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = 'casestudies_usecase'"
+            " AND column_name = 'probe'",
+            [schema],
+        )
+        return cursor.fetchone()
+
+
+def test_a_new_column_is_replayed_as_sql_in_every_schema(
+    tmp_path, monkeypatch, migrated_one_by_one, annecy, cdg74
+):
+    _probe_migrations(
+        tmp_path,
+        monkeypatch,
+        "migrations.AddField('usecase', 'probe', models.CharField(max_length=20, default='x')),"
+        " migrations.AddIndex('usecase', models.Index(fields=['probe'], name='usecase_probe'))",
+    )
+    template = settings.TENANT_BASE_SCHEMA
+    replay = tenancy.replay_plan()
+    assert replay is not None and replay.recorded == (("casestudies", PROBE),)
+    assert "ADD COLUMN" in replay.sql and "usecase_probe" in replay.sql
+
+    call_command("migrate_schemas", interactive=False, verbosity=0)
+
+    # Django migrated the public schema and the template alone; every collectivité got the replay.
+    assert migrated_one_by_one == ["public", template]
+    collectivites = list(Collectivite.objects.values_list("schema_name", flat=True))
+    assert {annecy.schema_name, cdg74.schema_name} <= set(collectivites)
+    expected = schema_signature(template)
+    assert ("casestudies", PROBE) in {tuple(row) for row in expected["migrations"]}
+    for schema in collectivites:
+        assert _column(schema) == ("character varying", "NO"), schema
+        signature = schema_signature(schema)
+        for part in ("columns", "indexes", "constraints", "relations", "migrations"):
+            assert signature[part] == expected[part], (schema, part)
+    # Nothing left to do: a second run migrates nothing and replays nothing.
+    migrated_one_by_one.clear()
+    call_command("migrate_schemas", interactive=False, verbosity=0)
+    assert migrated_one_by_one == ["public", template]
+
+
+def test_a_migration_sql_cannot_express_goes_through_django(
+    tmp_path, monkeypatch, migrated_one_by_one, annecy
+):
+    _probe_migrations(
+        tmp_path,
+        monkeypatch,
+        "migrations.AddField('usecase', 'probe', models.TextField(null=True)),"
+        " migrations.RunPython(noop, migrations.RunPython.noop)",
+    )
+    assert tenancy.replay_plan() is None
+    call_command("migrate_schemas", interactive=False, verbosity=0)
+    assert annecy.schema_name in migrated_one_by_one
+    assert _column(annecy.schema_name) == ("text", "YES")
+
+
+def test_a_failed_replay_is_named_and_loses_nothing(tmp_path, monkeypatch, annecy, cdg74):
+    _probe_migrations(
+        tmp_path,
+        monkeypatch,
+        "migrations.AddField('usecase', 'probe', models.TextField(null=True))",
+    )
+    replay = tenancy.replay_plan()
+    # Another process already added the column in one schema: its replay fails there only.
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{cdg74.schema_name}".casestudies_usecase ADD probe text')
+    schemas = [settings.TENANT_BASE_SCHEMA, annecy.schema_name, cdg74.schema_name]
+    with pytest.raises(DatabaseError, match=cdg74.schema_name) as error:
+        tenancy.replay_in(replay, schemas)
+    assert "Relancer migrate_schemas" in str(error.value)
+    assert ("casestudies", PROBE) in tenancy.applied_migrations(annecy.schema_name)
+    assert ("casestudies", PROBE) not in tenancy.applied_migrations(cdg74.schema_name)
+
+
+def test_a_replay_that_would_not_give_the_template_is_not_kept(tmp_path, monkeypatch, annecy):
+    _probe_migrations(
+        tmp_path,
+        monkeypatch,
+        "migrations.AddField('usecase', 'probe', models.TextField(null=True))",
+    )
+    replay = tenancy.replay_plan()
+    # The template was not migrated: the first schema replayed differs from it.
+    left = tenancy.replay_in(replay, [annecy.schema_name])
+    assert left == [annecy.schema_name]
+    assert _column(annecy.schema_name) is None
+    assert ("casestudies", PROBE) not in tenancy.applied_migrations(annecy.schema_name)
