@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policy import visibility_scope
+from config import throttling
 from registry import coverage, exports, page_cache, selectors
 from registry import services as registry_services
 from registry.filters import BenchmarkFilter
@@ -125,15 +126,34 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
 
+    def counted_with_page(self, request) -> bool:
+        """An anonymous caller's JSON list: the same page for every one of them
+        (registry.page_cache), and their throttle counted in the round trip that reads it."""
+        return (
+            self.action == "list"
+            and request.accepted_renderer.format == "json"
+            and page_cache.anonymous_visitor(request)
+        )
+
+    def check_throttles(self, request):
+        if not self.counted_with_page(request):
+            super().check_throttles(request)
+
     @extend_schema(summary="Cas d'usage publiés de toutes les collectivités")
     def list(self, request):
         etag = self.etag()
+        counted_with_page = self.counted_with_page(request)
         if unchanged := self.not_modified(etag):
+            if counted_with_page:
+                super().check_throttles(request)
             return unchanged
-        if request.accepted_renderer.format == "json":
-            # The same page for every anonymous caller (registry.page_cache).
+        if counted_with_page:
             return page_cache.kept(
-                request, "benchmark-list", lambda: self.list_page(etag), version=self.version()
+                request,
+                "benchmark-list",
+                lambda: self.list_page(etag),
+                version=self.version(),
+                read=lambda key: throttling.check_and_get(self, request, key),
             )
         return self.list_page(etag)
 

@@ -386,6 +386,56 @@ def test_anonymous_callers_are_throttled(api_for, settings):
     assert codes == [200, 200, 200, 429]
 
 
+@pytest.fixture
+def anon_rate_3_per_minute():
+    from rest_framework.throttling import AnonRateThrottle
+
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = {**original, "anon": "3/min"}
+    yield
+    AnonRateThrottle.THROTTLE_RATES = original
+
+
+def test_anonymous_list_is_throttled_when_served_from_the_kept_page(
+    api_for, annecy, anon_rate_3_per_minute
+):
+    PublishedUseCaseFactory(collectivite=annecy, title="Cas gardé")
+    client = api_for(None)
+    responses = [client.get(LIST) for _ in range(4)]
+    # The 2nd and 3rd come from the kept page (one Redis round trip with the counter).
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[1].content == responses[0].content
+    assert "Retry-After" in responses[3]
+
+
+def test_anonymous_revalidations_and_members_keep_their_own_throttles(
+    api_for, annecy, people, anon_rate_3_per_minute
+):
+    PublishedUseCaseFactory(collectivite=annecy, title="Cas gardé")
+    client = api_for(None)
+    etag = client.get(LIST)["ETag"]
+    codes = [client.get(LIST, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(3)]
+    assert codes == [304, 304, 429]
+    # A member is counted by the user rate (1200/min), not the anonymous one.
+    member = api_for(None, people["reader"])
+    assert [member.get(LIST).status_code for _ in range(4)] == [200] * 4
+
+
+def test_callers_that_take_anything_get_json_and_browsers_the_browsable_api(api_for):
+    client = api_for(None)
+    for accept in (None, "*/*", "application/json"):
+        headers = {"HTTP_ACCEPT": accept} if accept else {}
+        response = client.get(LIST, **headers)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json", accept
+    browser = client.get(LIST, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert browser["Content-Type"].startswith("text/html")
+    assert client.get(LIST + "?format=api", HTTP_ACCEPT="*/*")["Content-Type"].startswith(
+        "text/html"
+    )
+    assert client.get(LIST, HTTP_ACCEPT="image/png").status_code == 406
+
+
 def test_benchmark_list_query_count_does_not_grow_with_page_size(api_for, annecy):
     for index in range(5):
         PublishedUseCaseFactory(collectivite=annecy, title=f"Cas {index}", tool_slugs=["mistral"])

@@ -86,3 +86,62 @@ def test_the_api_docs_load_their_script_from_a_file(client_for):
     page = client_for(None).get("/api/docs/").content.decode()
     assert re.findall(r"<script>", page) == []
     assert "?script" in page
+
+
+def test_the_policy_kept_per_process_is_django_csps_and_decorated_views_keep_theirs(rf):
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware
+
+    middleware = CSPMiddleware(lambda request: HttpResponse("ok"))
+    plain = middleware(rf.get("/"))
+    assert plain["Content-Security-Policy"] == build_policy()
+
+    @csp_update({"img-src": ["https://tuiles.example"]})
+    def decorated(request):
+        return HttpResponse("carte")
+
+    request = rf.get("/carte/")
+    middleware = CSPMiddleware(decorated)
+    policy = middleware(request)["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tuiles.example" in policy
+    # A nonce asked for after the header is written is refused, as by django-csp.
+    from csp.exceptions import CSPNonceError
+
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
+
+
+def test_a_changed_policy_setting_is_followed(client_for, settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client_for(None).get("/")["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_messages_storage_is_made_only_when_used_and_still_carries_messages(rf):
+    from django.contrib import messages
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from config.middleware import MessageMiddleware
+
+    quiet = rf.get("/")
+    response = MessageMiddleware(lambda request: HttpResponse("ok"))(quiet)
+    from django.utils.functional import empty
+
+    assert quiet._messages._wrapped is empty  # never built
+    assert "messages" not in response.cookies
+
+    def speaks(request):
+        messages.success(request, "Cas d'usage enregistré.")
+        return HttpResponse("ok")
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    response = MessageMiddleware(speaks)(request)
+    assert "messages" in response.cookies  # stored for the next page (cookie storage first)
+    follow = rf.get("/", HTTP_COOKIE=f"messages={response.cookies['messages'].value}")
+    follow.session = SessionStore()
+    MessageMiddleware(lambda r: HttpResponse("ok"))(follow)
+    assert [str(m) for m in messages.get_messages(follow)] == ["Cas d'usage enregistré."]

@@ -67,3 +67,27 @@ def test_the_throttle_counter_counts_and_always_expires():
     client.delete(cache.make_key(key))
     assert cache.count_in_window(key, 30) == 1
     client.delete(cache.make_key(key))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CACHE_URL", "").startswith("redis"), reason="needs the shared Redis"
+)
+def test_count_and_get_counts_and_reads_in_one_script():
+    counter = "throttle-probe:" + os.urandom(4).hex()
+    page = "page-probe:" + os.urandom(4).hex()
+    assert cache.count_and_get(counter, 30, page) == (1, None)
+    cache.set(page, (200, [("Content-Type", "application/json")], b"{}"), 30)
+    assert cache.count_and_get(counter, 30, page) == (
+        2,
+        (200, [("Content-Type", "application/json")], b"{}"),
+    )
+    assert cache.count_and_get(counter, 30, page, default="absent")[0] == 3
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key(counter)) <= 30
+    client.delete(cache.make_key(counter), cache.make_key(page))
+    assert cache.count_and_get(counter, 30, page, default="absent") == (1, "absent")
+    # Redis restarted (its scripts lost): still counted, once.
+    client.script_flush()
+    assert cache.count_and_get(counter, 30, page, default="absent") == (2, "absent")
+    assert int(client.get(cache.make_key(counter))) == 2
+    client.delete(cache.make_key(counter))
