@@ -11,6 +11,7 @@ edge, which is fine for a protection against floods; `Retry-After` is the end of
 
 import time
 
+from django.core.cache import cache
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
@@ -65,19 +66,19 @@ class UserCounterThrottle(FixedWindowMixin, UserRateThrottle):
 def check_and_get(view, request, key: str):
     """DRF's throttle check of `view` for `request`, then `cache.get(key)`: in one Redis round
     trip when a single counter applies (an anonymous caller's), as the benchmark's kept list
-    does (registry/api.py); otherwise the usual check, then the read. Raises `Throttled` as
-    DRF does, without reading."""
-    from django.core.cache import cache
-    from rest_framework.views import APIView  # rest_framework.views imports this module
-
+    does (registry/api.py); otherwise each throttle as DRF checks them, then the read. Raises
+    `Throttled` as DRF does, without reading."""
     throttles = view.get_throttles()
-    counted = [(throttle, throttle.window_key(request, view)) for throttle in throttles]
-    counted = [(throttle, window) for throttle, window in counted if window is not None]
-    if len(counted) == 1 and counted[0][0].cache is cache and hasattr(cache, "count_and_get"):
-        throttle, window = counted[0]
-        count, value = cache.count_and_get(window, throttle.duration + 1, key)
-        if count > throttle.num_requests:
-            view.throttled(request, throttle.wait())
-        return value
-    APIView.check_throttles(view, request)
+    if all(isinstance(throttle, FixedWindowMixin) for throttle in throttles):
+        counted = [(throttle, throttle.window_key(request, view)) for throttle in throttles]
+        counted = [(throttle, window) for throttle, window in counted if window is not None]
+        if len(counted) == 1 and counted[0][0].cache is cache and hasattr(cache, "count_and_get"):
+            throttle, window = counted[0]
+            count, value = cache.count_and_get(window, throttle.duration + 1, key)
+            if count > throttle.num_requests:
+                view.throttled(request, throttle.wait())
+            return value
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, view)]
+    if waits:
+        view.throttled(request, max((wait for wait in waits if wait is not None), default=None))
     return cache.get(key)
