@@ -15,6 +15,7 @@ from casestudies.serializers import (
     UseCaseSerializer,
     UseCaseWriteSerializer,
 )
+from config import throttling
 from registry import page_cache
 
 
@@ -47,6 +48,7 @@ class PreconditionFailed(exceptions.APIException):
     ),
 )
 class UseCaseViewSet(
+    throttling.CountedWithKeptAnswer,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -91,7 +93,12 @@ class UseCaseViewSet(
             "usecase-list",
             compute,
             version=selectors.data_version(),
+            read=self.read_counted,
         )
+
+    def counted_with_kept(self, request) -> bool:
+        """The list: its throttle is counted in the round trip that reads the kept answer."""
+        return self.action == "list"
 
     def retrieve(self, request, *args, **kwargs):
         use_case = self.get_object()  # read with everything its representation needs

@@ -82,3 +82,23 @@ def check_and_get(view, request, key: str):
     if waits:
         view.throttled(request, max((wait for wait in waits if wait is not None), default=None))
     return cache.get(key)
+
+
+class CountedWithKeptAnswer:
+    """Mixin of a DRF view whose kept answers (registry.page_cache) are read with the caller's
+    throttle counted in the same round trip (`check_and_get`). For the requests that
+    `counted_with_kept(request)` names, DRF's check in `initial` is skipped: `read_counted(key)`
+    then reads the kept answer and counts, or `count_now(request)` counts alone (a 304)."""
+
+    def counted_with_kept(self, request) -> bool:
+        return False
+
+    def check_throttles(self, request):
+        if not self.counted_with_kept(request):
+            super().check_throttles(request)
+
+    def count_now(self, request):
+        super().check_throttles(request)
+
+    def read_counted(self, key: str):
+        return check_and_get(self, self.request, key)

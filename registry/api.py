@@ -118,7 +118,9 @@ BENCHMARK_PARAMETERS = [
 
 
 @extend_schema(parameters=BENCHMARK_PARAMETERS)
-class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
+class BenchmarkUseCaseViewSet(
+    throttling.CountedWithKeptAnswer, BenchmarkMixin, viewsets.GenericViewSet
+):
     """Published use cases of every collectivité, as their stored snapshot."""
 
     policy_name = "benchmark"
@@ -126,7 +128,7 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
     lookup_value_regex = r"[^/]+"
 
-    def counted_with_page(self, request) -> bool:
+    def counted_with_kept(self, request) -> bool:
         """An anonymous caller's JSON list: the same page for every one of them
         (registry.page_cache), and their throttle counted in the round trip that reads it."""
         return (
@@ -135,25 +137,21 @@ class BenchmarkUseCaseViewSet(BenchmarkMixin, viewsets.GenericViewSet):
             and page_cache.anonymous_visitor(request)
         )
 
-    def check_throttles(self, request):
-        if not self.counted_with_page(request):
-            super().check_throttles(request)
-
     @extend_schema(summary="Cas d'usage publiés de toutes les collectivités")
     def list(self, request):
         etag = self.etag()
-        counted_with_page = self.counted_with_page(request)
+        counted_with_kept = self.counted_with_kept(request)
         if unchanged := self.not_modified(etag):
-            if counted_with_page:
-                super().check_throttles(request)
+            if counted_with_kept:
+                self.count_now(request)
             return unchanged
-        if counted_with_page:
+        if counted_with_kept:
             return page_cache.kept(
                 request,
                 "benchmark-list",
                 lambda: self.list_page(etag),
                 version=self.version(),
-                read=lambda key: throttling.check_and_get(self, request, key),
+                read=self.read_counted,
             )
         return self.list_page(etag)
 

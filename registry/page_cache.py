@@ -41,7 +41,14 @@ from registry.spam_guard import signed_now
 
 SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 300)
 KEPT_HEADERS = ("Content-Type", "ETag", "Vary")
-_FRESH = re.compile(r'(name="(?:[\w-]+-)?(csrfmiddlewaretoken|started)" value=")[^"]*(")')
+# The per-visitor fields: `name="[prefix-]csrfmiddlewaretoken" value="…"` and the same for
+# `started`. Found by their rare literal tail (bytes.find), then the `name="` before it checked:
+# a regular expression starting at each of a page's ~1,000 `name="` cost 0.5 ms on the explorer.
+_FRESH_FIELDS = {
+    b'csrfmiddlewaretoken" value="': "csrfmiddlewaretoken",
+    b'started" value="': "started",
+}
+_NAME_BEFORE = re.compile(rb'name="(?:[\w-]+-)?\Z')
 
 
 def _allowed_cookies() -> set[str]:
@@ -77,23 +84,39 @@ def page_key(request, kind: str, version, audience: str = "anonymous") -> str:
     return "page:" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
+def _fresh_fields(content: bytes, names: set[str]):
+    """(start, end, name) of the values of the per-visitor fields `names` in `content`."""
+    for marker, name in _FRESH_FIELDS.items():
+        if name not in names:
+            continue
+        found = content.find(marker)
+        while found != -1:
+            start = found + len(marker)
+            end = content.find(b'"', start)
+            if end == -1:
+                break
+            if _NAME_BEFORE.search(content, max(0, found - 100), found):
+                yield start, end, name
+            found = content.find(marker, end)
+
+
 def refresh(request, content: bytes, salt: str | None) -> bytes:
     """A kept page's per-visitor values, made anew for this visitor (`salt`: that of the page's
     spam-guarded form, if it has one)."""
-    if b'name="' not in content:
+    names = {"csrfmiddlewaretoken", "started"} if salt else {"csrfmiddlewaretoken"}
+    fields = sorted(_fresh_fields(content, names))
+    if not fields:
         return content
-    text = content.decode()
     values = {}
-
-    def fresh(match):
-        name = match.group(2)
-        if name == "started" and not salt:
-            return match.group(0)
+    pieces, position = [], 0
+    for start, end, name in fields:
         if name not in values:
-            values[name] = get_token(request) if name == "csrfmiddlewaretoken" else signed_now(salt)
-        return match.group(1) + values[name] + match.group(3)
-
-    return _FRESH.sub(fresh, text).encode()
+            value = get_token(request) if name == "csrfmiddlewaretoken" else signed_now(salt)
+            values[name] = value.encode()
+        pieces += [content[position:start], values[name]]
+        position = end
+    pieces.append(content[position:])
+    return b"".join(pieces)
 
 
 def kept(
@@ -115,11 +138,12 @@ def kept(
     return _kept(request, page_key(request, kind, version), compute, salt, read or cache.get)
 
 
-def kept_for_members(request, kind: str, compute, *, version):
+def kept_for_members(request, kind: str, compute, *, version, read=None):
     """The same for the members of the request's collectivité, once the policy has let this
     request through: `version` must change with every write of what the answer shows."""
     audience = f"members:{connection.schema_name}"
-    return _kept(request, page_key(request, kind, version, audience), compute, None, cache.get)
+    key = page_key(request, kind, version, audience)
+    return _kept(request, key, compute, None, read or cache.get)
 
 
 def _kept(request, key: str, compute, salt: str | None, read):

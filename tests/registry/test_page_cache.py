@@ -117,6 +117,23 @@ def test_a_kept_member_list_is_for_members_only(api_for, people, published):
     assert published.public_id not in [row["public_id"] for row in cdg74_list["results"]]
 
 
+def test_a_kept_member_list_still_counts_the_members_throttle(api_for, people, published):
+    from rest_framework.throttling import UserRateThrottle
+
+    original = UserRateThrottle.THROTTLE_RATES
+    UserRateThrottle.THROTTLE_RATES = {**original, "user": "3/min"}
+    try:
+        member = api_for("grand-annecy", people["reader"])
+        codes = [member.get(TENANT_LIST).status_code for _ in range(4)]  # 2nd and 3rd kept
+        refused = member.get(TENANT_LIST)
+        other = api_for("cdg74", people["other"]).get(TENANT_LIST).status_code
+    finally:
+        UserRateThrottle.THROTTLE_RATES = original
+    assert codes == [200, 200, 200, 429]
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert other == 200  # counted per account
+
+
 def test_a_token_caller_is_checked_with_one_query(api_for, people, published):
     token = Token.objects.create(user=people["reader"])
     client = api_for("grand-annecy")
@@ -138,3 +155,26 @@ def test_a_kept_search_follows_the_synonym_list(published, people):
     )
     services.synonym_group_save(SynonymGroup(terms=["zorglub", "usagers"]), actor=people["curator"])
     assert "Assistant des réponses aux usagers" in _visitor().get("/cas-d-usage/?q=zorglub").text
+
+
+def test_refresh_renews_only_the_per_visitor_fields(rf, monkeypatch):
+    from registry import page_cache
+
+    monkeypatch.setattr(page_cache, "signed_now", lambda salt: f"signé-{salt}")
+    page = (
+        b'<input type="hidden" name="csrfmiddlewaretoken" value="ancien">'
+        b'<input name="q" value="csrfmiddlewaretoken">'
+        b'<input name="signal-started" value="1700000000">'
+        b'<p>data-x="started" value="pas un champ"</p>'
+        b'<input type="hidden" name="csrfmiddlewaretoken" value="ancien2">'
+    )
+    request = rf.get("/")
+    fresh = page_cache.refresh(request, page, "signalement")
+    tokens = re.findall(rb'name="csrfmiddlewaretoken" value="([^"]*)"', fresh)
+    assert len(tokens) == 2 and tokens[0] == tokens[1] and b"ancien" not in tokens[0]
+    assert b'name="signal-started" value="sign\xc3\xa9-signalement"' in fresh
+    assert b'<input name="q" value="csrfmiddlewaretoken">' in fresh
+    assert b'data-x="started" value="pas un champ"' in fresh
+    # Without a spam-guarded form, the signed time stays as kept.
+    assert b'name="signal-started" value="1700000000"' in page_cache.refresh(request, page, None)
+    assert page_cache.refresh(request, b'{"name": "x"}', None) == b'{"name": "x"}'
