@@ -75,6 +75,9 @@ GET_EXECUTOR_FUNCTION = "registry.tenancy.get_executor"
 # per task. Keep processes well under PostgreSQL's max_connections minus the web workers'.
 # Seconds a process keeps a host name's collectivité (registry.middleware; 0: a query per request).
 TENANT_HOST_CACHE_SECONDS = env_int("TENANT_HOST_CACHE_SECONDS", 30)
+# Anonymous visitors' kept answers are keyed by the benchmark's version as this process read it
+# at most this long ago (registry.selectors.recent_benchmark_version); 0 reads it every time.
+BENCHMARK_VERSION_SECONDS = env_int("BENCHMARK_VERSION_SECONDS", 1)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
 TENANT_MULTIPROCESSING_CHUNKS = env_int("TENANT_MULTIPROCESSING_CHUNKS", 50)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -65,7 +65,9 @@ class BenchmarkMixin:
 
     def version(self) -> int:
         if not hasattr(self, "_version"):
-            self._version = selectors.benchmark_version()
+            anonymous = page_cache.anonymous_visitor(self.request)
+            read = selectors.recent_benchmark_version if anonymous else selectors.benchmark_version
+            self._version = read()
         return self._version
 
     def cached(self, kind: str, compute):

@@ -4,9 +4,12 @@ The explorer, a use case's page and the benchmark API's list are what most visit
 they are the same for every anonymous visitor until the benchmark changes. Their rendered body
 is kept in the shared cache under a key that carries the benchmark's version
 (`registry.BenchmarkVersion`, bumped in the same transaction as every write of the benchmark):
-the next write changes the key, so a kept answer is never served after the data it shows
-changed. `PAGE_CACHE_SECONDS` bounds what the version does not follow (a knowledge-base article
-linked from a record, a vocabulary label), and the cache's memory.
+the next write changes the key, so a kept answer is not served after the data it shows changed,
+except for up to `BENCHMARK_VERSION_SECONDS` (1 s) by another process than the writer's, which
+reads the version again only that often for anonymous visitors (registry.selectors.
+recent_benchmark_version: the lag they already accept from the replica). `PAGE_CACHE_SECONDS`
+bounds what the version does not follow (a knowledge-base article linked from a record, a
+vocabulary label), and the cache's memory.
 
 Kept and served only for a GET from a visitor who is not signed in, on the public site, without
 an `Authorization` header, whose cookies are at most the CSRF and language ones (a session or a
@@ -134,7 +137,7 @@ def kept(
     if not anonymous_visitor(request):
         return compute()
     if version is None:
-        version = selectors.benchmark_version()
+        version = selectors.recent_benchmark_version()
     return _kept(request, page_key(request, kind, version), compute, salt, read or cache.get)
 
 

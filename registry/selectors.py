@@ -1,6 +1,8 @@
 import hashlib
 import json
+import time
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connections, router
@@ -67,6 +69,32 @@ def benchmark_version() -> int:
         cursor.execute("SELECT version FROM registry_benchmarkversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+# (monotonic deadline, version): the version as this process last read it for anonymous visitors.
+_recent_version: tuple[float, int] = (0.0, 0)
+
+
+def recent_benchmark_version() -> int:
+    """The benchmark's version read again at most every `BENCHMARK_VERSION_SECONDS` (1 s) by
+    this process: what anonymous visitors' kept answers and ETags are keyed by (one query less
+    on each of the most asked pages). Those visitors may see a publication made through another
+    process that much later, as they may lag behind the primary on the replica (config.replica);
+    a write made by this process is seen at once (`forget_recent_benchmark_version`), and
+    signed-in or pinned callers always read the version itself."""
+    global _recent_version
+    now = time.monotonic()
+    deadline, version = _recent_version
+    if now >= deadline:
+        version = benchmark_version()
+        _recent_version = (now + settings.BENCHMARK_VERSION_SECONDS, version)
+    return version
+
+
+def forget_recent_benchmark_version() -> None:
+    """Called by every bump of the version (registry.services.benchmark), and at its commit."""
+    global _recent_version
+    _recent_version = (0.0, 0)
 
 
 # Dimensions of benchmark/stats: array columns are unnested, so an entry with two domains counts

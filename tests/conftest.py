@@ -118,12 +118,17 @@ def in_tenant():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Throttling counters live in the cache: each test starts with none.
+    # Throttling counters live in the cache: each test starts with none. The version this
+    # process keeps for anonymous visitors is forgotten too (a rolled-back test's version).
     from django.core.cache import cache
 
+    from registry.selectors import forget_recent_benchmark_version
+
     cache.clear()
+    forget_recent_benchmark_version()
     yield
     cache.clear()
+    forget_recent_benchmark_version()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import actor_or_none
-from registry import snapshot
+from registry import selectors, snapshot
 from registry.models import (
     BenchmarkEntry,
     BenchmarkEntryEvent,
@@ -50,6 +50,9 @@ def benchmark_changed() -> None:
     updated = BenchmarkVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         BenchmarkVersion.objects.create(pk=1, version=1)
+    # This process's anonymous visitors see the write at once (registry.selectors).
+    selectors.forget_recent_benchmark_version()
+    transaction.on_commit(selectors.forget_recent_benchmark_version)
 
 
 def public_id_allocate(collectivite: Collectivite) -> tuple[str, uuid_module.UUID]:
