@@ -134,7 +134,7 @@ def _database_from_url(url: str) -> dict:
     socket_dir = config.setdefault("OPTIONS", {}).pop("host", None)
     if socket_dir and not config["HOST"]:
         config["HOST"] = socket_dir
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    config["ENGINE"] = "config.database"  # django-tenants' backend, see config/database/base.py
     config["CONN_HEALTH_CHECKS"] = True
     return config
 

@@ -172,6 +172,69 @@ def test_a_token_caller_is_checked_with_one_query(api_for, people, published):
     assert client.get(TENANT_LIST).status_code == 404
 
 
+def test_the_same_collectivite_again_keeps_its_search_path_and_another_gets_its_own(
+    api_for, people, published, settings
+):
+    """config/database/base.py: no `SET search_path` when the connection is already on the
+    collectivité's schema, one in every other case."""
+    settings.TENANT_HOST_CACHE_SECONDS = 30  # as in production: no host lookup on public between
+
+    def listed(client):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(TENANT_LIST)
+        assert response.status_code == 200
+        sets = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_")]
+        with connection.connection.cursor() as raw:  # the server's, not the backend's record
+            raw.execute("SELECT current_setting('search_path')")
+            assert raw.fetchone()[0] == ", ".join(connection.search_path_set_schemas)
+        return [row["public_id"] for row in response.json()["results"]], sets
+
+    annecy = api_for("grand-annecy", people["reader"])
+    cdg74 = api_for("cdg74", people["other"])
+    assert published.public_id in listed(annecy)[0]
+    ids, sets = listed(annecy)
+    assert published.public_id in ids and sets == []  # the connection is still on its schema
+    ids, sets = listed(cdg74)
+    assert published.public_id not in ids and sets[-1] == 'SET search_path = "cdg74","public"'
+    ids, sets = listed(annecy)
+    assert published.public_id in ids and sets == ['SET search_path = "grand_annecy","public"']
+    assert _visitor().get("/cas-d-usage/").status_code == 200  # the public site in between
+    ids, sets = listed(annecy)
+    assert published.public_id in ids and len(sets) == 1
+    assert listed(annecy)[1] == []
+    # A rolled-back savepoint may have undone the SET: set again.
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        connection.set_schema("cdg74")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")  # SET search_path = cdg74 inside the savepoint
+        raise RuntimeError
+    ids, sets = listed(annecy)
+    assert published.public_id in ids and len(sets) == 1
+
+
+def test_a_reopened_connection_sets_its_search_path_again(db):
+    from django.db import connections
+
+    wrapper = connections.create_connection("default")  # a connection of its own, outside tests'
+
+    def sets():
+        wrapper.set_schema_to_public()
+        with CaptureQueriesContext(wrapper) as captured, wrapper.cursor() as cursor:
+            cursor.execute("SELECT current_setting('search_path')")
+            assert cursor.fetchone()[0] == "public"
+        return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_")]
+
+    try:
+        assert sets() == ['SET search_path = "public"']
+        assert sets() == []  # still on it
+        wrapper.close()
+        assert sets() == ['SET search_path = "public"']  # a new connection carries nothing
+    finally:
+        wrapper.close()
+
+
 def test_a_kept_search_follows_the_synonym_list(published, people):
     """A curator's new synonym changes the answer of a search already kept."""
     assert (
