@@ -150,15 +150,14 @@ class Loader:
 
     def grow_to(self, total: int) -> tuple[int, int]:
         from django.db import connection, transaction
-        from django.db.models import F
 
-        from registry.models import BenchmarkVersion
+        from registry.services.benchmark import benchmark_changed
 
         connection.set_schema_to_public()
         with transaction.atomic():
             collectivites = self.add_collectivites(total)
             entries = self.add_entries(collectivites)
-            BenchmarkVersion.objects.filter(pk=1).update(version=F("version") + 1)
+            benchmark_changed()  # the one write path of the version (what the caches follow)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE registry_benchmarkentry")
             cursor.execute("ANALYZE registry_collectivite")
