@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import time
@@ -67,6 +68,9 @@ def setup(url: str) -> None:
     os.environ["API_THROTTLE_ANON"] = "100000000/min"
     os.environ["API_THROTTLE_USER"] = "100000000/min"
     os.environ["DEBUG"] = "0"
+    # Keys of this run only (a shared Redis may hold another database's answers), unless the
+    # caller chose (bench/loadtest.py gives gunicorn its own).
+    os.environ.setdefault("CACHE_KEY_PREFIX", "bench-" + secrets.token_hex(4))
     django.setup()
 
 
