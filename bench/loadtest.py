@@ -195,25 +195,22 @@ def main() -> int:
         around = measured["healthz"][paths.index(name) : paths.index(name) + 2]
         return statistics.mean(result["rate"] for result in around)
 
-    def summary(name: str) -> dict:
-        if name == "healthz":
-            results = [result for measured in rounds for result in measured["healthz"]]
-            ratios = [1.0]
-        else:
-            results = [measured[name] for measured in rounds]
-            ratios = [measured[name]["rate"] / floor_of(measured, name) for measured in rounds]
+    def summary(results: list[dict], ratios: list[float] | None = None) -> dict:
         return {
             "rate": statistics.median(result["rate"] for result in results),
-            "ratio": statistics.median(ratios),
+            "ratio": statistics.median(ratios) if ratios else None,
             "p99_ms": max(result["p99_ms"] for result in results),
             "errors": sum(result["errors"] for result in results),
         }
 
-    floor = summary("healthz")
+    floor = summary([result for measured in rounds for result in measured["healthz"]])
     parts = [f"loadtest: tenants={existing} rounds={len(rounds)} healthz={floor['rate']:.0f}/s"]
     all_met = True
     for name, minimum in TARGETS.items():
-        result = summary(name)
+        result = summary(
+            [measured[name] for measured in rounds],
+            [measured[name]["rate"] / floor_of(measured, name) for measured in rounds],
+        )
         met = result["ratio"] >= minimum and result["errors"] == 0 and result["p99_ms"] < MAX_P99_MS
         all_met &= met
         parts.append(

@@ -65,9 +65,7 @@ class BenchmarkMixin:
 
     def version(self) -> int:
         if not hasattr(self, "_version"):
-            anonymous = page_cache.anonymous_visitor(self.request)
-            read = selectors.recent_benchmark_version if anonymous else selectors.benchmark_version
-            self._version = read()
+            self._version = page_cache.benchmark_version_for(self.request)
         return self._version
 
     def cached(self, kind: str, compute):

@@ -69,6 +69,15 @@ def anonymous_visitor(request) -> bool:
     )
 
 
+def benchmark_version_for(request) -> int:
+    """The benchmark's version that keys this request's kept answers and ETags: the one this
+    process read in the last second for an anonymous visitor (registry.selectors.
+    recent_benchmark_version), the version itself for everyone else."""
+    if anonymous_visitor(request):
+        return selectors.recent_benchmark_version()
+    return selectors.benchmark_version()
+
+
 def page_key(request, kind: str, version, audience: str = "anonymous") -> str:
     key = json.dumps(
         [
@@ -137,7 +146,7 @@ def kept(
     if not anonymous_visitor(request):
         return compute()
     if version is None:
-        version = selectors.recent_benchmark_version()
+        version = benchmark_version_for(request)
     return _kept(request, page_key(request, kind, version), compute, salt, read or cache.get)
 
 
@@ -153,11 +162,11 @@ def _kept(request, key: str, compute, salt: str | None, read):
     stored = read(key)
     if stored is not None:
         status, headers, content = stored
+        if dict(headers).get("Content-Type", "").startswith("text/html"):  # forms: pages only
+            content = refresh(request, content, salt)
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
-        if response["Content-Type"].startswith("text/html"):  # forms are in pages, not JSON
-            response.content = refresh(request, content, salt)
         return response
     response = compute()
     if (
